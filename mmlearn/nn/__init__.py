@@ -1,0 +1,5 @@
+"""Building blocks shared by the fusions and models."""
+
+from .mlp import MLP, make_activation
+
+__all__ = ["MLP", "make_activation"]

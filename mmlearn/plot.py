@@ -1,0 +1,60 @@
+"""The book's figures."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def plot_history(history, ax=None):
+    """Training/validation loss per epoch, with validation accuracy on a twin axis."""
+    ax = ax or plt.gca()
+    epochs = np.arange(1, history.epochs + 1)
+    ax.plot(epochs, history.train_loss, label="train loss")
+    if history.val_loss:
+        ax.plot(epochs[: len(history.val_loss)], history.val_loss, label="validation loss")
+        twin = ax.twinx()
+        twin.plot(epochs[: len(history.val_accuracy)], history.val_accuracy, "g--",
+                  label="validation accuracy")
+        twin.set_ylabel("accuracy")
+        ax.axvline(history.best_epoch + 1, color="grey", lw=0.8, ls=":")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("cross-entropy")
+    ax.legend(loc="upper right")
+    return ax
+
+
+def bar_with_errors(
+    results: Mapping[str, Sequence[float]],
+    ax=None,
+    ylabel: str = "test accuracy",
+    highlight: Sequence[str] = (),
+    ylim: tuple[float, float] | None = None,
+):
+    """Bars of the mean of each entry with a +-1 standard deviation error bar (one per seed)."""
+    ax = ax or plt.gca()
+    names = list(results)
+    means = np.array([np.mean(results[n]) for n in names])
+    stds = np.array([np.std(results[n]) for n in names])
+    colors = ["tab:orange" if n in highlight else "tab:blue" for n in names]
+    ax.bar(names, means, yerr=stds, capsize=3, color=colors)
+    ax.set_ylabel(ylabel)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.tick_params(axis="x", rotation=45)
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("right")
+    return ax
+
+
+def show_digits(images: np.ndarray, labels: Sequence[int], n: int = 10, axes=None):
+    """Draw ``n`` images ``(n, h, w)`` in a row with their labels as titles."""
+    if axes is None:
+        _, axes = plt.subplots(1, n, figsize=(1.2 * n, 1.6))
+    for ax, image, label in zip(np.ravel(axes), images[:n], labels[:n], strict=False):
+        ax.imshow(image, cmap="gray_r")
+        ax.set_title(str(int(label)))
+        ax.axis("off")
+    return axes

@@ -76,5 +76,6 @@ class MultimodalDataset:
             yield [x[idx] for x in self.modalities], self.labels[idx]
 
     def __repr__(self) -> str:
-        views = ", ".join(f"{n}:{tuple(x.shape[1:])}" for n, x in zip(self.names, self.modalities))
+        pairs = zip(self.names, self.modalities, strict=True)
+        views = ", ".join(f"{n}:{tuple(x.shape[1:])}" for n, x in pairs)
         return f"MultimodalDataset(n={len(self)}, {views})"

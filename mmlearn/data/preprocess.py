@@ -23,7 +23,8 @@ def standardize(
                 f"standardize: the dataset has {len(data.modalities)} modalities, the training "
                 f"set {len(scalers)}"
             )
-        views = [s.transform(x.numpy()).astype(np.float32) for s, x in zip(scalers, data.modalities)]
+        pairs = zip(scalers, data.modalities, strict=True)
+        views = [s.transform(x.numpy()).astype(np.float32) for s, x in pairs]
         return MultimodalDataset(views, data.labels, data.names)
 
     return tuple(apply(d) for d in (train, *others))

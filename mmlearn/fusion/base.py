@@ -11,7 +11,7 @@ from torch import Tensor, nn
 
 
 def _shape_text(ndim: int, dim: int) -> str:
-    return "(batch, dim=%d)" % dim if ndim == 2 else "(batch, length, dim=%d)" % dim
+    return f"(batch, dim={dim})" if ndim == 2 else f"(batch, length, dim={dim})"
 
 
 class Fusion(nn.Module, ABC):

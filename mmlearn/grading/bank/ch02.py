@@ -1,0 +1,59 @@
+"""Chapter 2, simple fusion: concatenation, weighted sum, max pooling, parameter counts."""
+
+from __future__ import annotations
+
+import torch
+
+from ..checks import assert_close, assert_equal
+from ..spec import Question
+
+
+def _inputs(seed: int = 0):
+    g = torch.Generator().manual_seed(seed)
+    xs = [torch.randn(5, d, generator=g, dtype=torch.float64) for d in (3, 4, 2)]
+    weight = torch.randn(6, 9, generator=g, dtype=torch.float64)
+    bias = torch.randn(6, generator=g, dtype=torch.float64)
+    return xs, weight, bias
+
+
+def check_concat(fn) -> None:
+    xs, weight, bias = _inputs()
+    expected = torch.cat(xs, dim=1) @ weight.T + bias
+    assert_close(fn(xs, weight, bias), expected, "concat_fusion(xs, weight, bias)")
+    two = xs[:2]
+    w2 = weight[:, :7]
+    assert_close(fn(two, w2, bias), torch.cat(two, 1) @ w2.T + bias, "the result for two modalities")
+
+
+def check_weighted_sum(fn) -> None:
+    g = torch.Generator().manual_seed(1)
+    projected = torch.randn(4, 3, 5, generator=g, dtype=torch.float64)
+    logits = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64)
+    expected = torch.einsum("bmd,m->bd", projected, logits.softmax(0))
+    assert_close(fn(projected, logits), expected, "weighted_sum_fusion(projected, logits)")
+    equal = fn(projected, torch.zeros(3, dtype=torch.float64))
+    assert_close(equal, projected.mean(1), "the result for equal logits (should be the mean)")
+
+
+def check_max_pool(fn) -> None:
+    g = torch.Generator().manual_seed(2)
+    xs = [torch.randn(4, 6, generator=g, dtype=torch.float64) for _ in range(3)]
+    expected = torch.stack(xs, 0).amax(0)
+    assert_close(fn(xs), expected, "max_pool_fusion(xs)")
+
+
+def check_count(fn) -> None:
+    cases = [([3, 4], 5, 40), ([216, 76, 64], 10, 3570), ([1], 1, 2)]
+    for dims, out, expected in cases:
+        assert_equal(fn(dims, out), expected, f"concat_param_count({dims}, {out})")
+
+
+QUESTIONS = [
+    Question("q1", "concat_fusion", ("xs", "weight", "bias"), check_concat, 2,
+             "Concatenation followed by a linear map"),
+    Question("q2", "weighted_sum_fusion", ("projected", "logits"), check_weighted_sum, 2,
+             "Softmax-weighted sum of projected modalities"),
+    Question("q3", "max_pool_fusion", ("xs",), check_max_pool, 1, "Elementwise max over modalities"),
+    Question("q4", "concat_param_count", ("input_dims", "output_dim"), check_count, 1,
+             "Parameters of a concatenation fusion"),
+]

@@ -1,0 +1,6 @@
+# Averages instead of taking the maximum.
+import torch
+
+
+def max_pool_fusion(xs):
+    return torch.stack(xs).mean(0)

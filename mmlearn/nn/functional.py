@@ -12,8 +12,8 @@ def signed_sqrt(x: Tensor, eps: float = 1e-8) -> Tensor:
 
     The naive ``sign(x) * sqrt(|x|)`` has derivative ``1 / (2 sqrt|x|)``, infinite at 0: autograd
     multiplies it by ``sign(0) = 0`` and returns NaN. (``sqrt(relu(x))`` hides the same infinity
-    behind ReLU's zero mask: its gradient at 0 is exactly 0, a dead unit, and NaN for an input a
-    hair above 0 in low precision.) Shifting by ``eps`` bounds the
+    behind ReLU's zero mask: its gradient at 0 is exactly 0, a dead unit, and it explodes for tiny
+    positive inputs.) Shifting by ``eps`` bounds the
     derivative by ``1 / (2 sqrt(eps))`` and keeps ``signed_sqrt(0) = 0``; for ``|x| >> eps`` the
     result differs from ``sqrt|x|`` by less than ``sqrt(eps)``. Shape is preserved.
     """

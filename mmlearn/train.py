@@ -127,7 +127,7 @@ def fit(
         history.val_loss.append(metrics["loss"])
         history.val_accuracy.append(metrics["accuracy"])
         bar.set_postfix(val_loss=f"{metrics['loss']:.3f}", val_acc=f"{metrics['accuracy']:.3f}")
-        if metrics["loss"] < best_loss - 1e-6:
+        if metrics["loss"] < best_loss:
             best_loss, waited, history.best_epoch = metrics["loss"], 0, epoch
             best_state = copy.deepcopy(model.state_dict())
         else:

@@ -23,11 +23,9 @@ def stratified_split(
         )
     labels = data.labels.numpy()
     index = np.arange(len(data))
-    rest, test = train_test_split(index, test_size=test_size, stratify=labels, random_state=seed)
-    if val_size == 0:
+    n_test, n_val = round(test_size * len(data)), round(val_size * len(data))
+    rest, test = train_test_split(index, test_size=n_test, stratify=labels, random_state=seed)
+    if n_val == 0:
         return data.subset(rest), data.subset(test)
-    val_fraction = val_size / (1 - test_size)
-    train, val = train_test_split(
-        rest, test_size=val_fraction, stratify=labels[rest], random_state=seed
-    )
+    train, val = train_test_split(rest, test_size=n_val, stratify=labels[rest], random_state=seed)
     return data.subset(train), data.subset(val), data.subset(test)

@@ -75,7 +75,8 @@ def test_hard_negative_is_at_least_the_mean_negative_triplet():
 def test_info_nce_direct_formula():
     a, b = _rand(6, 4), _rand(6, 4, seed=1)
     t = 0.2
-    s = torch.tensor([[F.cosine_similarity(a[i], b[j], dim=0).item() / t for j in range(6)] for i in range(6)])
+    cos = [[F.cosine_similarity(a[i], b[j], dim=0).item() for j in range(6)] for i in range(6)]
+    s = torch.tensor(cos) / t
     rows = -sum(s[i, i] - math.log(sum(math.exp(s[i, j]) for j in range(6))) for i in range(6)) / 6
     cols = -sum(s[i, i] - math.log(sum(math.exp(s[j, i]) for j in range(6))) for i in range(6)) / 6
     torch.testing.assert_close(info_nce_loss(a, b, t, symmetric=False), torch.tensor(rows.item(), dtype=D))
@@ -151,7 +152,7 @@ def test_supervised_similarity_gradient_pulls_and_pushes():
     # descent (-grad) moves z_0 right, toward its classmate z_1 at 1.0, despite the push from z_2
     assert z.grad[0, 0] < 0
     # analytic: pull 2 (z_0 - z_1) / |P| with |P| = 1, push -2 (m - d) (z_0 - z_2) / (d |N|), |N| = 2
-    d02, d12 = 0.5, 0.5
+    d02 = 0.5
     push0 = -2 * (2.0 - d02) * (0.0 - 0.5) / d02 / 2
     torch.testing.assert_close(z.grad[0, 0], torch.tensor(2 * (0.0 - 1.0) + push0, dtype=D))
 

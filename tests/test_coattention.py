@@ -1,0 +1,160 @@
+"""Co-attention and multi-step reasoning (chapter 5): weights, masks, hops, gates, BiRNN."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from mmlearn import fusion as F
+
+
+@pytest.fixture(autouse=True)
+def _float64():
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(old)
+
+
+def randn(*shape, seed=0):
+    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
+
+
+QI = ["stacked_attention", "parallel_coattention", "alternating_coattention", "dual_attention"]
+QM = torch.tensor([[True, True, False], [True, True, True]])
+RM = torch.tensor([[True, False, True, True, False], [True, True, True, True, True]])
+
+
+def _build(name):
+    torch.manual_seed(0)
+    return F.build(name, [6, 5], 8, hidden_dim=8)
+
+
+@pytest.mark.parametrize("name", QI)
+def test_weights_sum_to_one_and_are_zero_on_masked_elements(name):
+    f = _build(name)
+    q, r = randn(2, 3, 6), randn(2, 5, 5, seed=1)
+    out = f(q, r, question_mask=QM, region_mask=RM)
+    assert out[0].shape == (2, 8)
+    for w in out[1:]:
+        length = w.shape[-1]
+        mask = QM if length == 3 else RM
+        torch.testing.assert_close(w.sum(-1), torch.ones(w.shape[:-1]))
+        expanded = mask if w.dim() == 2 else mask[:, None, :].expand_as(w)
+        assert (w[~expanded] == 0).all()
+
+
+@pytest.mark.parametrize("name", QI)
+def test_padding_has_no_influence_when_masked(name):
+    f = _build(name)
+    q, r = randn(2, 3, 6), randn(2, 5, 5, seed=1)
+    z = f(q, r, question_mask=QM, region_mask=RM)[0]
+    q2, r2 = q.clone(), r.clone()
+    q2[~QM], r2[~RM] = 7.0, -7.0
+    torch.testing.assert_close(f(q2, r2, question_mask=QM, region_mask=RM)[0], z)
+    # the same sample without its padding gives the same result
+    z0 = f(q[:1, QM[0]], r[:1, RM[0]])[0]
+    torch.testing.assert_close(z0, z[:1])
+
+
+@pytest.mark.parametrize("name", QI)
+def test_mask_errors_name_the_mask(name):
+    f = _build(name)
+    q, r = randn(2, 3, 6), randn(2, 5, 5, seed=1)
+    with pytest.raises(ValueError, match="region_mask must have shape"):
+        f(q, r, region_mask=QM)
+    with pytest.raises(ValueError, match="question_mask masks out every element"):
+        f(q, r, question_mask=torch.zeros(2, 3, dtype=torch.bool))
+
+
+def test_stacked_attention_hops_refine_the_query():
+    f = F.build("stacked_attention", [6, 5], 8, hops=3, hidden_dim=8)
+    q, r = randn(4, 1, 6), randn(4, 5, 5, seed=1)
+    u, p = f(q, r)
+    assert p.shape == (4, 3, 5)
+    # u_K = u_0 + sum_k sum_i p_ki v_i
+    v = f.project_r(r)
+    expected = f.project_q(q[:, 0]) + torch.einsum("bki,bid->bd", p, v)
+    torch.testing.assert_close(u, expected)
+    with torch.no_grad():  # a hop whose score vector is zero averages the regions
+        f.hops[0].w.weight.zero_()
+    _, p = f(q, r)
+    torch.testing.assert_close(p[:, 0], torch.full((4, 5), 0.2))
+
+
+def test_a_vector_question_is_a_length_one_sequence():
+    f = _build("stacked_attention")
+    q, r = randn(3, 6), randn(3, 5, 5, seed=1)
+    with pytest.raises(ValueError, match="must have shape"):
+        f(q, r)
+    a = f(q[:, None], r)[0]
+    b = f(q[:, None].expand(3, 4, 6).contiguous(), r)[0]  # the mean of identical words
+    torch.testing.assert_close(a, b)
+
+
+def test_dual_attention_memory_update():
+    f = F.build("dual_attention", [6, 5], 8, hops=1, hidden_dim=8)
+    q, r = randn(2, 3, 6), randn(2, 5, 5, seed=1)
+    m, alpha, beta = f(q, r)
+    qp, vp = f.project_q(q), f.project_r(r)
+    m0 = vp.mean(1) * qp.mean(1)
+    v1 = torch.tanh(f.visual[0]["p"](torch.einsum("bl,blk->bk", alpha[:, 0], vp)))
+    u1 = torch.tanh(f.textual[0]["p"](torch.einsum("bl,blk->bk", beta[:, 0], qp)))
+    torch.testing.assert_close(m, m0 + v1 * u1)
+
+
+def test_parallel_coattention_without_affinity_is_two_independent_attentions():
+    f = _build("parallel_coattention")
+    with torch.no_grad():
+        f.affinity.weight.zero_()
+    q, r = randn(2, 3, 6), randn(2, 5, 5, seed=1)
+    z, a_q, a_v = f(q, r)
+    qp, vp = f.project_q(q), f.project_r(r)
+    torch.testing.assert_close(a_v, f.score_v(torch.tanh(f.w_v(vp))).squeeze(-1).softmax(1))
+    torch.testing.assert_close(a_q, f.score_q(torch.tanh(f.w_q(qp))).squeeze(-1).softmax(1))
+
+
+def test_two_tower_gate_bounds_residual_path_and_count():
+    torch.manual_seed(0)
+    o, h = 7, 8
+    f = F.build("two_tower_gate", [6, 5], o, hidden_dim=h)
+    x1, x2 = 5 * randn(20, 6), 5 * randn(20, 5, seed=1)
+    z, g = f(x1, x2)
+    assert ((g > 0) & (g < 1)).all() and g.shape == (20, o)
+    with torch.no_grad():
+        f.residual[-1].weight.zero_()
+        f.residual[-1].bias.zero_()
+    z, g = f(x1, x2)
+    t1, t2 = f.towers[0](x1), f.towers[1](x2)
+    torch.testing.assert_close(z, g * t1 + (1 - g) * t2)
+    towers = (6 * h + h + h * o + o) + (5 * h + h + h * o + o)
+    assert f.n_params == towers + (2 * o * o + o) + (2 * o * h + h + h * o + o)
+
+
+def test_birnn_dual_attention_sequences_of_different_rates_and_padding():
+    torch.manual_seed(0)
+    f = F.build("birnn_dual_attention", [4, 3, 3], 6, hidden_dim=5, attention_dim=7)
+    img, fast, slow = randn(2, 4, 4), randn(2, 8, 3, seed=1), randn(2, 2, 3, seed=2)
+    z, ws = f(img, fast, slow)
+    assert z.shape == (2, 6) and [w.shape for w in ws] == [(2, 4), (2, 8), (2, 2)]
+    for w in ws:
+        torch.testing.assert_close(w.sum(-1), torch.ones(2))
+    # pad the fast sequence of sample 0 to length 11: with its mask, nothing changes
+    padded = torch.cat([fast, 100 * torch.ones(2, 3, 3)], 1)
+    mask = torch.tensor([[True] * 8 + [False] * 3] * 2)
+    z2, ws2 = f(img, padded, slow, masks=[None, mask, None])
+    torch.testing.assert_close(z2, z)
+    assert (ws2[1][:, 8:] == 0).all()
+    assert f.n_params == sum(
+        3 * 2 * 5 * (d + 5 + 2) for d in (4, 3, 3)
+    ) + 3 * (10 * 7 + 10 * 7 + 7 + 7) + (30 * 6 + 6)
+
+
+def test_birnn_dual_attention_mask_errors():
+    f = F.build("birnn_dual_attention", [4, 3], 6, hidden_dim=5)
+    a, b = randn(2, 4, 4), randn(2, 3, 3, seed=1)
+    with pytest.raises(ValueError, match="one mask"):
+        f(a, b, masks=[None])
+    hole = torch.tensor([[True, False, True], [True, True, True]])
+    with pytest.raises(ValueError, match=r"masks\[1\] must mark a prefix"):
+        f(a, b, masks=[None, hole])

@@ -10,21 +10,26 @@ import math
 from collections.abc import Sequence
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..nn import make_activation
 from ..nn.functional import power_normalize
 from .base import Fusion, check_choice, check_positive_int
 from .registry import register
 
-_ACTIVATIONS = (None, "relu", "tanh")
+_ACTIVATIONS = {None: None, "relu": torch.relu, "tanh": torch.tanh}
 
 
-def hadamard_of_projections(projections: nn.ModuleList, inputs: Sequence[Tensor], act: nn.Module) -> Tensor:
-    """``act(U_1 x_1 + c_1) ∘ ... ∘ act(U_M x_M + c_M)``: ``(batch, R)``."""
-    z = act(projections[0](inputs[0]))
-    for proj, x in zip(list(projections)[1:], inputs[1:], strict=True):
-        z = z * act(proj(x))
+def hadamard_of_projections(
+    projections: nn.ModuleList, inputs: Sequence[Tensor], activation: str | None = None
+) -> Tensor:
+    """``act(U_1 x_1 + c_1) ∘ ... ∘ act(U_M x_M + c_M)``: ``(batch, R)``; ``act`` is ``activation``
+    (``None``, ``"relu"`` or ``"tanh"``)."""
+    act = _ACTIVATIONS[activation]
+    z = None
+    for proj, x in zip(projections, inputs, strict=True):
+        p = proj(x) if act is None else act(proj(x))
+        z = p if z is None else z * p
     return z
 
 
@@ -34,13 +39,26 @@ def sum_pool(z: Tensor, factor: int) -> Tensor:
 
 
 def _check_dropout(owner: str, p: float) -> float:
-    if not 0.0 <= p < 1.0:
+    if not isinstance(p, int | float) or not 0.0 <= p < 1.0:
         raise ValueError(f"{owner}: dropout must be in [0, 1), got {p!r}")
-    return p
+    return float(p)
+
+
+class _LowRankBase(Fusion):
+    """Shared hyper-parameters: ``activation`` on each projection, ``normalize``, ``dropout``."""
+
+    def _set_common(self, activation: str | None, normalize: bool, dropout: float) -> None:
+        name = type(self).__name__
+        self.activation = check_choice(name, "activation", activation, tuple(_ACTIVATIONS))
+        self.normalize = normalize
+        self.dropout = _check_dropout(name, dropout)
+
+    def _drop(self, z: Tensor) -> Tensor:
+        return F.dropout(z, self.dropout, self.training) if self.dropout > 0 else z
 
 
 @register("mlb")
-class MLB(Fusion):
+class MLB(_LowRankBase):
     """Multimodal low-rank bilinear pooling: ``z = W_o norm(act(U_1 x_1) ∘ ... ∘ act(U_M x_M)) + b_o``.
 
     With ``act`` the identity, no biases and ``M = 2``, output ``k`` is ``x^T W_k y`` with
@@ -68,21 +86,19 @@ class MLB(Fusion):
     ) -> None:
         super().__init__(input_dims, output_dim)
         self.rank = check_positive_int("MLB", "rank", rank)
-        self.act = make_activation(check_choice("MLB", "activation", activation, _ACTIVATIONS))
-        self.normalize = normalize
-        self.dropout = nn.Dropout(_check_dropout("MLB", dropout))
+        self._set_common(activation, normalize, dropout)
         self.projections = nn.ModuleList(nn.Linear(d, rank) for d in self.input_dims)
         self.linear_out = nn.Linear(rank, output_dim)
 
     def fuse(self, *inputs: Tensor) -> Tensor:
-        z = hadamard_of_projections(self.projections, inputs, self.act)
+        z = hadamard_of_projections(self.projections, inputs, self.activation)
         if self.normalize:
             z = power_normalize(z)
-        return self.linear_out(self.dropout(z))
+        return self.linear_out(self._drop(z))
 
 
 @register("mfb")
-class MFB(Fusion):
+class MFB(_LowRankBase):
     """Multimodal factorized bilinear pooling: MLB with sum pooling over windows of ``k``.
 
     ``z = W_o norm(SumPool_k(act(U_1 x_1) ∘ ... ∘ act(U_M x_M))) + b_o`` with ``U_m`` of shape
@@ -112,21 +128,20 @@ class MFB(Fusion):
         super().__init__(input_dims, output_dim)
         self.mm_dim = check_positive_int("MFB", "mm_dim", mm_dim)
         self.factor = check_positive_int("MFB", "factor", factor)
-        self.act = make_activation(check_choice("MFB", "activation", activation, _ACTIVATIONS))
-        self.normalize = normalize
-        self.dropout = nn.Dropout(_check_dropout("MFB", dropout))
+        self._set_common(activation, normalize, dropout)
         self.projections = nn.ModuleList(nn.Linear(d, mm_dim * factor) for d in self.input_dims)
         self.linear_out = nn.Linear(mm_dim, output_dim)
 
     def fuse(self, *inputs: Tensor) -> Tensor:
-        z = sum_pool(self.dropout(hadamard_of_projections(self.projections, inputs, self.act)), self.factor)
+        z = hadamard_of_projections(self.projections, inputs, self.activation)
+        z = sum_pool(self._drop(z), self.factor)
         if self.normalize:
             z = power_normalize(z)
         return self.linear_out(z)
 
 
 @register("mfh")
-class MFH(Fusion):
+class MFH(_LowRankBase):
     """Multimodal factorized high-order pooling: ``p`` cascaded MFB blocks.
 
     Block ``i`` forms ``e_i = e_{i-1} ∘ act(U_1^i x_1) ∘ ... ∘ act(U_M^i x_M)`` (``e_0 = 1``), so
@@ -157,9 +172,7 @@ class MFH(Fusion):
         self.mm_dim = check_positive_int("MFH", "mm_dim", mm_dim)
         self.factor = check_positive_int("MFH", "factor", factor)
         self.n_blocks = check_positive_int("MFH", "n_blocks", n_blocks)
-        self.act = make_activation(check_choice("MFH", "activation", activation, _ACTIVATIONS))
-        self.normalize = normalize
-        self.dropout = nn.Dropout(_check_dropout("MFH", dropout))
+        self._set_common(activation, normalize, dropout)
         self.projections = nn.ModuleList(
             nn.ModuleList(nn.Linear(d, mm_dim * factor) for d in self.input_dims) for _ in range(n_blocks)
         )
@@ -168,9 +181,9 @@ class MFH(Fusion):
     def fuse(self, *inputs: Tensor) -> Tensor:
         pooled, expanded = [], None
         for block in self.projections:
-            e = hadamard_of_projections(block, inputs, self.act)
+            e = hadamard_of_projections(block, inputs, self.activation)
             expanded = e if expanded is None else expanded * e
-            z = sum_pool(self.dropout(expanded), self.factor)
+            z = sum_pool(self._drop(expanded), self.factor)
             pooled.append(power_normalize(z) if self.normalize else z)
         return self.linear_out(torch.cat(pooled, dim=-1))
 

@@ -1,0 +1,259 @@
+"""Tucker, MUTAN, BLOCK and BLOCK-Tucker side by side with block.bootstrap.pytorch 0.1.6.
+
+Run: ``python -m benchmarks.bench_tucker_block [--quick]``. Writes
+``benchmarks/results/tucker_block.md`` and ``tucker_block.json``.
+
+For every fusion the reference module is built with the given hyper-parameters, its weights are
+copied into the ``mmlearn`` module (:func:`copy_reference_weights`), the parameter counts are
+compared, and the outputs are compared in float64. Time: median over repeats of the forward pass
+and of forward + backward (inputs requiring gradients, the sum of the output as the loss), the
+two implementations measured alternately after two warm-up steps (same method as
+``bench_bilinear``). Speed is also given as achieved GFLOP/s (the multiply-adds of the matrix
+products, counted analytically, x2; backward counted as twice the forward) next to the GFLOP/s of
+a plain ``torch.mm`` on the same machine, the practical ceiling.
+
+Sizes: *paper* = batch 64, input dims (2048, 2400), output 3000, the reference's default
+hyper-parameters (``mm_dim=1600``, 20 chunks, rank 15) except Tucker, whose default full core
+(1600^3 = 4.1e9 weights) does not fit in memory: ``mm_dim=256`` there; *book* = batch 32, input
+dims (64, 64), output 64, ``mm_dim=160``, 20 blocks of rank 10.
+
+The ``mmlearn`` modules are built with ``eps=1e-12`` in their signed square root so that their
+outputs match the reference's (NaN-gradient) ``sqrt(relu(z)) - sqrt(relu(-z))`` to 1e-5; ``eps``
+does not change the cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from mmlearn import fusion as mf
+
+RESULTS = Path(__file__).parent / "results"
+SIZES = {
+    "book": {"batch": 32, "dims": (64, 64), "out": 64,
+             "hyper": {"tucker": {"mm_dim": 160}, "mutan": {"mm_dim": 160, "rank": 10},
+                       "block": {"mm_dim": 160, "chunks": 20, "rank": 10},
+                       "block_tucker": {"mm_dim": 160, "chunks": 20}}},
+    "paper": {"batch": 64, "dims": (2048, 2400), "out": 3000,
+              "hyper": {"tucker": {"mm_dim": 256}, "mutan": {"mm_dim": 1600, "rank": 15},
+                        "block": {"mm_dim": 1600, "chunks": 20, "rank": 15},
+                        "block_tucker": {"mm_dim": 1600, "chunks": 20}}},
+}
+MIN_REPEATS, BUDGET_S = 5, 20.0  # stop repeating a measurement after BUDGET_S seconds
+REFERENCE_CLASS = {"tucker": "Tucker", "mutan": "Mutan", "block": "Block", "block_tucker": "BlockTucker"}
+
+
+def copy_reference_weights(name: str, ref: nn.Module, mine: mf.Fusion) -> None:
+    """Copy the weights of a reference module (two modalities, ``shared=False``) into ours."""
+    state = {"linears.0.weight": ref.linear0.weight, "linears.0.bias": ref.linear0.bias,
+             "linears.1.weight": ref.linear1.weight, "linears.1.bias": ref.linear1.bias,
+             "linear_out.weight": ref.linear_out.weight, "linear_out.bias": ref.linear_out.bias}
+    if name == "tucker":
+        state |= {"core": ref.bilinear.weight, "core_bias": ref.bilinear.bias}
+    elif name == "mutan":
+        for m in range(2):
+            merge = getattr(ref, f"merge_linear{m}")
+            state |= {f"merges.{m}.weight": merge.weight, f"merges.{m}.bias": merge.bias}
+    elif name == "block":  # the reference's (R s, s) weight is the transpose of our (s, R s) block
+        lists = [ref.merge_linears0, ref.merge_linears1]
+        state["merge_weight"] = torch.stack([torch.stack([lin.weight.T for lin in ml]) for ml in lists])
+        state["merge_bias"] = torch.stack([torch.stack([lin.bias for lin in ml]) for ml in lists])
+    else:
+        state["core"] = torch.stack([b.weight for b in ref.bilinears])
+        state["core_bias"] = torch.stack([b.bias for b in ref.bilinears])
+    mine.load_state_dict({k: v.detach().clone() for k, v in state.items()})
+
+
+def build_pair(name: str, dims, out: int, hyper: dict, ref_lib) -> tuple[nn.Module, mf.Fusion]:
+    """The reference module and the ``mmlearn`` module with the reference's weights."""
+    torch.manual_seed(0)
+    ref = getattr(ref_lib, REFERENCE_CLASS[name])(list(dims), out, **hyper)
+    mine = mf.build(name, list(dims), out, eps=1e-12, **hyper)
+    copy_reference_weights(name, ref, mine)
+    return ref, mine
+
+
+def forward_flops(name: str, batch: int, dims, out: int, hyper: dict) -> float:
+    """Floating-point operations (2 per multiply-add) of the matrix products of one forward."""
+    d = hyper["mm_dim"]
+    macs = sum(dims) * d + d * out  # input projections and output factor, per sample
+    if name == "tucker":
+        macs += d**3
+    elif name == "mutan":
+        macs += 2 * d * d * hyper["rank"]
+    else:
+        s = d // hyper["chunks"]
+        macs += hyper["chunks"] * (2 * s * s * hyper["rank"] if name == "block" else s**3)
+    return 2.0 * batch * macs
+
+
+class _ListInput(nn.Module):
+    def __init__(self, module: nn.Module):
+        super().__init__()
+        self.module = module
+
+    def forward(self, *xs):
+        return self.module(list(xs))
+
+
+def _inputs(size: dict, dtype=torch.float32, seed: int = 1, device="cpu"):
+    g = torch.Generator().manual_seed(seed)
+    return [torch.randn(size["batch"], d, generator=g, dtype=dtype).to(device) for d in size["dims"]]
+
+
+def _sync(device) -> None:
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize()
+
+
+def _time(module: nn.Module, xs, backward: bool, device) -> float:
+    if backward:
+        xs = [x.detach().requires_grad_() for x in xs]
+        module.zero_grad(set_to_none=True)
+    _sync(device)
+    start = time.perf_counter()
+    if backward:
+        module(*xs).sum().backward()
+    else:
+        with torch.no_grad():
+            module(*xs)
+    _sync(device)
+    return time.perf_counter() - start
+
+
+def matmul_gflops(n: int = 2048, repeats: int = 10, device="cpu") -> float:
+    """GFLOP/s of a plain float32 ``(n, n) @ (n, n)`` product: the practical ceiling."""
+    a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
+    times = []
+    for _ in range(repeats + 2):
+        _sync(device)
+        start = time.perf_counter()
+        torch.mm(a, b)
+        _sync(device)
+        times.append(time.perf_counter() - start)
+    return 2 * n**3 / statistics.median(times[2:]) / 1e9
+
+
+def max_abs_diff(ref: nn.Module, mine: nn.Module, size: dict) -> float:
+    ref, mine = ref.double(), mine.double()
+    xs = _inputs(size, torch.float64, seed=2)
+    with torch.no_grad():
+        diff = (ref(xs) - mine(*xs)).abs().max().item()
+    ref.float()
+    mine.float()
+    return diff
+
+
+def run(sizes: list[str], repeats: dict[str, int], device="cpu") -> list[dict]:
+    from .reference import load_reference_fusions
+
+    ref_lib = load_reference_fusions()
+    rows = []
+    for size_name in sizes:
+        size = SIZES[size_name]
+        for name, hyper in size["hyper"].items():
+            ref, mine = build_pair(name, size["dims"], size["out"], hyper, ref_lib)
+            row = {"size": size_name, "fusion": name, "hyper": hyper,
+                   "n_params_mine": mine.n_params, "n_params_ref": ref.n_params,
+                   "max_abs_diff_float64": max_abs_diff(ref, mine, size)}
+            modules = {"mine": mine.to(device), "ref": _ListInput(ref).to(device)}
+            xs = _inputs(size, device=device)
+            flops = forward_flops(name, size["batch"], size["dims"], size["out"], hyper)
+            for mode, backward, factor in [("fwd", False, 1), ("fwdbwd", True, 3)]:
+                times: dict[str, list[float]] = {k: [] for k in modules}
+                for _ in range(2):
+                    for m in modules.values():
+                        _time(m, xs, backward, device)
+                start = time.perf_counter()
+                for i in range(repeats[size_name]):
+                    if i >= MIN_REPEATS and time.perf_counter() - start > BUDGET_S:
+                        break
+                    for k, m in modules.items():
+                        times[k].append(_time(m, xs, backward, device))
+                for k in modules:
+                    t = statistics.median(times[k])
+                    row[f"{mode}_ms_{k}"] = 1e3 * t
+                    row[f"{mode}_min_ms_{k}"] = 1e3 * min(times[k])
+                    row[f"{mode}_gflops_{k}"] = factor * flops / t / 1e9
+                row[f"{mode}_repeats"] = len(times["mine"])
+                row[f"{mode}_ratio"] = row[f"{mode}_ms_mine"] / row[f"{mode}_ms_ref"]
+                row[f"{mode}_min_ratio"] = row[f"{mode}_min_ms_mine"] / row[f"{mode}_min_ms_ref"]
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+            del ref, mine, modules
+    return rows
+
+
+def write_results(rows: list[dict], peak: float, device="cpu", path: Path = RESULTS) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    dev = torch.device(device)
+    info = {"torch": torch.__version__, "device": str(dev), "threads": torch.get_num_threads(),
+            "machine": platform.processor() or platform.machine(), "matmul_gflops": peak,
+            "gpu": torch.cuda.get_device_name() if dev.type == "cuda" else None}
+    stem = "tucker_block" if dev.type == "cpu" else "tucker_block_cuda"
+    (path / f"{stem}.json").write_text(json.dumps({"info": info, "rows": rows}, indent=1) + "\n")
+    where = info["gpu"] or f"CPU ({info['threads']} threads)"
+    book_block = next((r for r in rows if r["size"] == "book" and r["fusion"] == "block"), None)
+    lines = [
+        "# Tucker family: mmlearn against block.bootstrap.pytorch 0.1.6",
+        "",
+        f"Generated by `python -m benchmarks.bench_tucker_block` on {where}, torch {info['torch']}.",
+        "Sizes: *book* = batch 32, input dims (64, 64), output 64, mm_dim 160, 20 blocks of rank 10",
+        "(MUTAN rank 10); *paper* = batch 64, input dims (2048, 2400), output 3000, the reference's",
+        "defaults (mm_dim 1600, 20 chunks, rank 15) except Tucker at mm_dim 256 (its default core",
+        "has 4.1e9 weights). Times are medians; ratios are mmlearn / reference (below 1: mmlearn is",
+        "faster). GFLOP/s counts the matrix products (backward = 2x forward); the ceiling is a plain",
+        f"float32 2048x2048 `torch.mm` on the same machine: **{peak:.1f} GFLOP/s**. The difference",
+        "is the largest absolute output difference in float64 with the reference's weights copied in.",
+        "",
+        "The machine may be shared: the ratio of the fastest runs (min ratio) is less sensitive to",
+        "other load than the ratio of medians, so both are given.",
+        "",
+        "| size | fusion | params mmlearn / ref | fwd ms mmlearn / ref | fwd ratio (min) | "
+        "fwd+bwd ms mmlearn / ref | fwd+bwd ratio (min) | fwd+bwd GFLOP/s mmlearn / ref (% of mm) "
+        "| max diff |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        pct = 100 * r["fwdbwd_gflops_mine"] / peak
+        lines.append(
+            f"| {r['size']} | {r['fusion']} | {r['n_params_mine']:,} / {r['n_params_ref']:,} | "
+            f"{r['fwd_ms_mine']:.2f} / {r['fwd_ms_ref']:.2f} | "
+            f"{r['fwd_ratio']:.2f} ({r['fwd_min_ratio']:.2f}) | "
+            f"{r['fwdbwd_ms_mine']:.2f} / {r['fwdbwd_ms_ref']:.2f} | "
+            f"{r['fwdbwd_ratio']:.2f} ({r['fwdbwd_min_ratio']:.2f}) | "
+            f"{r['fwdbwd_gflops_mine']:.1f} / {r['fwdbwd_gflops_ref']:.1f} ({pct:.0f}%) | "
+            f"{r['max_abs_diff_float64']:.1e} |"
+        )
+    if book_block is not None:
+        ok = "met" if book_block["fwdbwd_ratio"] <= 0.4 else "NOT met"
+        lines += ["", f"Target for BLOCK forward + backward at book size: at most 0.4x the reference's "
+                  f"time. Measured: {book_block['fwdbwd_ratio']:.2f}x of the median "
+                  f"({book_block['fwdbwd_min_ratio']:.2f}x of the fastest run): {ok}."]
+    (path / f"{stem}.md").write_text("\n".join(lines) + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="book size only, few repeats")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    sizes = ["book"] if args.quick else ["book", "paper"]
+    cpu = torch.device(args.device).type == "cpu"
+    repeats = {"book": 20 if args.quick else 200, "paper": 5 if cpu else 50}
+    peak = matmul_gflops(device=args.device)
+    rows = run(sizes, repeats, args.device)
+    write_results(rows, peak, args.device, args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+# Keeps BLOCK's default power normalisation per block: a block of size one becomes its sign.
+import torch
+
+from mmlearn.fusion.block import Block
+
+
+def block_from_mlb(u, c, v, e, w_out, b_out):
+    rank = u.shape[0]
+    block = Block([u.shape[1], v.shape[1]], w_out.shape[0], mm_dim=rank, chunks=rank, rank=1).to(u.dtype)
+    with torch.no_grad():
+        block.linears[0].weight.copy_(u)
+        block.linears[0].bias.copy_(c)
+        block.linears[1].weight.copy_(v)
+        block.linears[1].bias.copy_(e)
+        block.merge_weight.fill_(1.0)
+        block.merge_bias.zero_()
+        block.linear_out.weight.copy_(w_out)
+        block.linear_out.bias.copy_(b_out)
+    return block

@@ -58,3 +58,46 @@ def show_digits(images: np.ndarray, labels: Sequence[int], n: int = 10, axes=Non
         ax.set_title(str(int(label)))
         ax.axis("off")
     return axes
+
+
+def fusion_stages_diagram():
+    """A schematic of early, intermediate and late fusion of two modalities (a matplotlib figure)."""
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.2))
+    grey, orange = "#d9d9d9", "#f4a261"
+
+    def box(ax, x, y, text, color, w=0.26, h=0.14):
+        ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02",
+                                    fc=color, ec="black", lw=0.8))
+        ax.text(x, y, text, ha="center", va="center", fontsize=8)
+
+    def arrow(ax, a, b):
+        ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=10, lw=0.8))
+
+    layouts = {
+        "early": [("x1", 0.2, 0.85, "white"), ("x2", 0.8, 0.85, "white"),
+                  ("concat", 0.5, 0.6, orange), ("model", 0.5, 0.35, grey), ("y", 0.5, 0.1, "white")],
+        "intermediate": [("x1", 0.2, 0.85, "white"), ("x2", 0.8, 0.85, "white"),
+                         ("encoder 1", 0.2, 0.6, grey), ("encoder 2", 0.8, 0.6, grey),
+                         ("fusion", 0.5, 0.35, orange), ("y", 0.5, 0.1, "white")],
+        "late": [("x1", 0.2, 0.85, "white"), ("x2", 0.8, 0.85, "white"),
+                 ("model 1", 0.2, 0.6, grey), ("model 2", 0.8, 0.6, grey),
+                 ("average scores", 0.5, 0.35, orange), ("y", 0.5, 0.1, "white")],
+    }
+    edges = {
+        "early": [(0, 2), (1, 2), (2, 3), (3, 4)],
+        "intermediate": [(0, 2), (1, 3), (2, 4), (3, 4), (4, 5)],
+        "late": [(0, 2), (1, 3), (2, 4), (3, 4), (4, 5)],
+    }
+    for ax, (title, nodes) in zip(axes, layouts.items(), strict=True):
+        for text, x, y, color in nodes:
+            box(ax, x, y, text, color)
+        for i, j in edges[title]:
+            arrow(ax, (nodes[i][1], nodes[i][2] - 0.07), (nodes[j][1], nodes[j][2] + 0.07))
+        ax.set_title(f"{title} fusion")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig

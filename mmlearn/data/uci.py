@@ -28,7 +28,7 @@ UCI_VIEWS: dict[str, tuple[int, str]] = {
     "fou": (76, "Fourier coefficients of the character shapes"),
     "kar": (64, "Karhunen-Loeve coefficients"),
     "mor": (6, "morphological features"),
-    "pix": (240, "pixel averages in 2x3 windows (a 15x16 image)"),
+    "pix": (240, "pixel averages in 2x3 windows (a 16x15 image)"),
     "zer": (47, "Zernike moments"),
 }
 

@@ -1,0 +1,29 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from mmlearn.plot import bar_with_errors, fusion_stages_diagram, plot_history, show_digits  # noqa: E402
+from mmlearn.train import History  # noqa: E402
+
+
+def test_bar_with_errors_draws_means_and_stds():
+    fig, ax = plt.subplots()
+    bar_with_errors({"a": [0.5, 0.7], "b": [0.9, 0.9]}, ax=ax, highlight=["b"])
+    heights = [p.get_height() for p in ax.patches]
+    np.testing.assert_allclose(heights, [0.6, 0.9])
+    plt.close(fig)
+
+
+def test_history_digits_and_diagram():
+    history = History(train_loss=[1.0, 0.5], val_loss=[1.1, 0.7], val_accuracy=[0.5, 0.8], best_epoch=1)
+    fig, ax = plt.subplots()
+    plot_history(history, ax=ax)
+    assert len(ax.lines) >= 2
+    axes = show_digits(np.zeros((3, 16, 15)), [0, 1, 2], n=3)
+    assert [a.get_title() for a in axes] == ["0", "1", "2"]
+    diagram = fusion_stages_diagram()
+    assert [a.get_title() for a in diagram.axes] == ["early fusion", "intermediate fusion", "late fusion"]
+    plt.close("all")

@@ -1,0 +1,185 @@
+"""Robustness of a fusion to a missing modality and to growing noise in one modality (chapter 11).
+
+The same protocol for every fusion in the registry: build ``build_classifier(name, ...)``, train
+it with :func:`mmlearn.train.fit` (optionally under :class:`~mmlearn.data.augment.ModalityDropout`),
+then measure test accuracy
+
+* clean;
+* with each modality missing in turn (replaced by 0, the training mean of standardised features);
+* with Gaussian noise of standard deviation ``sigma`` added to one modality, for growing ``sigma``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from torch import nn
+
+from .data import MultimodalDataset
+from .data.augment import ModalityDropout, drop_modality, noisy_modality
+from .fusion import available, get
+from .models import build_classifier
+from .train import evaluate, fit
+
+#: Smaller hyper-parameters for the fusions whose defaults are sized for VQA features
+#: (thousands of units); used when they are accepted, ignored otherwise.
+SMALL_HYPER: dict[str, dict[str, Any]] = {
+    "mcb": {"sketch_dim": 512},
+    "mlb": {"rank": 64},
+    "mfb": {"mm_dim": 64},
+    "mfh": {"mm_dim": 64},
+    "block": {"mm_dim": 64, "chunks": 8, "rank": 4},
+    "block_tucker": {"mm_dim": 64, "chunks": 8},
+    "mutan": {"mm_dim": 32},
+}
+
+#: The representative of a family module when several of its fusions are registered.
+PREFERRED = ("concat", "gmu", "hybrid_pool", "tfn", "mlb", "mutan", "block", "two_tower_gate")
+
+
+def vector_fusions(n_modalities: int = 2) -> list[str]:
+    """Registered fusions that take vector inputs ``(batch, d)`` and accept ``n_modalities``."""
+    names = []
+    for name in available():
+        cls = get(name)
+        upper = cls.max_modalities if cls.max_modalities is not None else n_modalities
+        if cls.input_ndim == 2 and cls.min_modalities <= n_modalities <= upper:
+            names.append(name)
+    return names
+
+
+def family_of(name: str) -> str:
+    """The family of a fusion: the module that defines it (``"simple"``, ``"bilinear"``, ...)."""
+    return get(name).__module__.rsplit(".", 1)[-1]
+
+
+def representatives(names: Sequence[str], preferred: Sequence[str] = PREFERRED) -> list[str]:
+    """One fusion per family module: a preferred name if the family has one, else the first."""
+    chosen: dict[str, str] = {}
+    for name in sorted(names):
+        family = family_of(name)
+        if family not in chosen or (name in preferred and chosen[family] not in preferred):
+            chosen[family] = name
+    return [chosen[f] for f in sorted(chosen)]
+
+
+@dataclass
+class RobustnessResult:
+    """Accuracies of one trained fusion under the three conditions."""
+
+    fusion: str
+    family: str
+    n_params: int
+    clean: float
+    missing: dict[str, float]
+    noisy_modality: str
+    noise_levels: list[float]
+    noisy: list[float]
+    train_seconds: float = 0.0
+    hyper: dict[str, Any] = field(default_factory=dict)
+
+
+def evaluate_robustness(
+    model: nn.Module,
+    test: MultimodalDataset,
+    noisy: str | int = 0,
+    noise_levels: Sequence[float] = (0.0, 0.5, 1.0, 2.0, 4.0),
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Accuracy of a trained ``model`` on ``test``: clean, each modality missing, noise in one.
+
+    Returns ``{"clean": a, "missing": {name: a}, "noisy": [a per level]}``. Noise draws are
+    seeded (``seed + level index``), so two models see the same corrupted test set.
+    """
+    if len(test) == 0:
+        raise ValueError("evaluate_robustness: the test set is empty")
+    if any(s < 0 for s in noise_levels):
+        raise ValueError(f"evaluate_robustness: noise levels must be >= 0, got {list(noise_levels)}")
+    clean = evaluate(model, test)["accuracy"]
+    missing = {name: evaluate(model, drop_modality(test, name))["accuracy"] for name in test.names}
+    curve = [evaluate(model, noisy_modality(test, noisy, s, seed + i))["accuracy"]
+             for i, s in enumerate(noise_levels)]
+    return {"clean": clean, "missing": missing, "noisy": curve}
+
+
+def build_small(fusion: str, input_dims: Sequence[int], n_classes: int, embed_dim: int = 16,
+                fusion_dim: int = 32, hyper: Mapping[str, Any] | None = None) -> tuple[nn.Module, dict]:
+    """``build_classifier`` with ``hyper`` (default: :data:`SMALL_HYPER` if the fusion accepts it)."""
+    if hyper is not None:
+        return build_classifier(fusion, input_dims, n_classes, embed_dim, fusion_dim, **hyper), dict(hyper)
+    small = SMALL_HYPER.get(fusion, {})
+    try:
+        return build_classifier(fusion, input_dims, n_classes, embed_dim, fusion_dim, **small), dict(small)
+    except (TypeError, ValueError):
+        return build_classifier(fusion, input_dims, n_classes, embed_dim, fusion_dim), {}
+
+
+def robustness_curve(
+    fusion: str,
+    train: MultimodalDataset,
+    test: MultimodalDataset,
+    val: MultimodalDataset | None = None,
+    noisy: str | int = 0,
+    noise_levels: Sequence[float] = (0.0, 0.5, 1.0, 2.0, 4.0),
+    modality_dropout: float = 0.0,
+    epochs: int = 6,
+    lr: float = 3e-3,
+    batch_size: int = 128,
+    embed_dim: int = 16,
+    fusion_dim: int = 32,
+    hyper: Mapping[str, Any] | None = None,
+    seed: int = 0,
+    device: str | None = None,
+) -> RobustnessResult:
+    """Train the fusion named ``fusion`` on ``train`` and measure its robustness on ``test``.
+
+    ``modality_dropout > 0`` trains under :class:`ModalityDropout` with that probability.
+    Any vector-input fusion of the registry works (``mmlearn.fusion.available()``).
+    """
+    cls = get(fusion)
+    if cls.input_ndim != 2:
+        raise ValueError(f"robustness_curve: {fusion!r} takes sequence inputs; use a vector fusion "
+                         f"(see vector_fusions())")
+    if train.names != test.names:
+        raise ValueError(f"robustness_curve: train has modalities {train.names}, test {test.names}")
+    model, used = build_small(fusion, train.input_dims, train.n_classes, embed_dim, fusion_dim, hyper)
+    n_params = model.n_params
+    wrapped = ModalityDropout(model, modality_dropout, seed) if modality_dropout > 0 else model
+    start = time.perf_counter()
+    fit(wrapped, train, val, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed, progress=False,
+        patience=None, device=device)
+    seconds = time.perf_counter() - start
+    scores = evaluate_robustness(wrapped, test, noisy, noise_levels, seed)
+    noisy_name = test.names[noisy] if isinstance(noisy, int) else noisy
+    return RobustnessResult(fusion, family_of(fusion), n_params, scores["clean"], scores["missing"],
+                            noisy_name, [float(s) for s in noise_levels], scores["noisy"], seconds, used)
+
+
+def plot_robustness(results: Sequence[RobustnessResult], axes=None):
+    """Two panels: accuracy versus noise level, and accuracy with each modality missing."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 4))
+    ax_noise, ax_missing = axes
+    for r in results:
+        ax_noise.plot(r.noise_levels, r.noisy, marker="o", label=f"{r.fusion} ({r.family})")
+    if results:
+        ax_noise.set_xlabel(f"noise std added to '{results[0].noisy_modality}' (standardised units)")
+    ax_noise.set_ylabel("test accuracy")
+    ax_noise.legend(fontsize=8)
+    names = list(results[0].missing) if results else []
+    width = 0.8 / max(1, len(names) + 1)
+    x = np.arange(len(results))
+    ax_missing.bar(x, [r.clean for r in results], width, label="all modalities")
+    for k, name in enumerate(names):
+        ax_missing.bar(x + (k + 1) * width, [r.missing[name] for r in results], width,
+                       label=f"'{name}' missing")
+    ax_missing.set_xticks(x + width * len(names) / 2, [r.fusion for r in results], rotation=45, ha="right")
+    ax_missing.set_ylabel("test accuracy")
+    ax_missing.legend(fontsize=8)
+    return axes

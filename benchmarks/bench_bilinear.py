@@ -1,0 +1,280 @@
+"""Bilinear fusions side by side with block.bootstrap.pytorch 0.1.6: equality, time, memory.
+
+Run: ``python -m benchmarks.bench_bilinear [--quick]``. Writes ``benchmarks/results/bilinear.md``
+and ``bilinear.json``.
+
+For MLB, MFB and MFH the reference modules are built with their default hyper-parameters, the
+same weights are copied into the ``mmlearn`` module (``activation="relu"``, ``normalize=False``,
+ReLU on the output, as the reference does), and the outputs are compared in float64. The
+reference MCB does not run on current PyTorch, so MCB (count sketches + FFT, ``O(d + D)``
+memory) is compared with the sketch of the explicit outer product (``O(d1 d2)`` memory) under
+the same hashes. LMF is compared with the TFN that it factorises where TFN fits in memory.
+
+Time: best of the repeats (the least disturbed by other load) of forward + backward (inputs
+requiring gradients, sum of the output as the loss), the two implementations measured
+alternately. Memory: peak bytes of the
+tensors created during one forward + backward pass (:class:`PeakMemory`, a dispatch mode that
+follows every storage until it is freed); on CUDA also the allocator's peak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_flatten
+
+from mmlearn import fusion as mf
+from mmlearn.nn.sketch import sketch_outer_product
+
+from .reference import load_reference_fusions
+
+RESULTS = Path(__file__).parent / "results"
+SIZES = {
+    "paper": {"batch": 64, "dims": (2048, 2400), "out": 3000, "mm": None},
+    "book": {"batch": 32, "dims": (64, 64), "out": 64, "mm": 160},
+}
+MAPS = {  # reference state_dict key -> mmlearn key
+    "mlb": {"linear0": "projections.0", "linear1": "projections.1"},
+    "mfb": {"linear0": "projections.0", "linear1": "projections.1"},
+    "mfh": {"linear0_0": "projections.0.0", "linear1_0": "projections.0.1",
+            "linear0_1": "projections.1.0", "linear1_1": "projections.1.1"},
+}
+
+
+def _copy_reference_weights(name: str, ref: nn.Module, mine: nn.Module) -> None:
+    renamed = {}
+    for key, value in ref.state_dict().items():
+        prefix, leaf = key.rsplit(".", 1)
+        renamed[f"{MAPS[name].get(prefix, prefix)}.{leaf}"] = value
+    mine.load_state_dict(renamed)
+
+
+class _WithReLU(nn.Module):
+    """The reference applies ReLU to the output; in mmlearn that belongs to the head."""
+
+    def __init__(self, fusion: nn.Module, call: Callable | None = None):
+        super().__init__()
+        self.fusion, self.call = fusion, call
+
+    def forward(self, xs):
+        return F.relu(self.call(*xs) if self.call is not None else self.fusion(*xs))
+
+
+class _ListInput(nn.Module):
+    def __init__(self, module: nn.Module):
+        super().__init__()
+        self.module = module
+
+    def forward(self, xs):
+        return self.module(list(xs))
+
+
+def _pairs(size: dict, ref_lib) -> list[dict]:
+    """Each entry: name, the two modules (taking a list of inputs), and a note."""
+    dims, out, mm = list(size["dims"]), size["out"], size["mm"]
+    pairs = []
+    for name, cls in [("mlb", ref_lib.MLB), ("mfb", ref_lib.MFB), ("mfh", ref_lib.MFH)]:
+        hyper = {} if mm is None else {"mm_dim": mm}
+        torch.manual_seed(0)
+        ref = cls(dims, out, **hyper)
+        m = ref.mm_dim
+        mine_hyper = {"rank": m} if name == "mlb" else {"mm_dim": m, "factor": ref.factor}
+        mine = mf.build(name, dims, out, activation="relu", normalize=False, **mine_hyper)
+        _copy_reference_weights(name, ref, mine)
+        pairs.append({"name": name.upper(), "reference": f"block {cls.__name__} (defaults, mm_dim={m})",
+                      "ref": _ListInput(ref), "mine": _WithReLU(mine), "n_params": mine.n_params})
+    sketch = 16000 if mm is None else mm
+    mcb = mf.build("mcb", dims, out, sketch_dim=sketch, normalize=False)
+    explicit = _WithReLU(mcb, lambda x, y: mcb.linear_out(sketch_outer_product(x, y, *mcb.sketches)))
+    pairs.append({"name": "MCB", "reference": f"explicit sketch of x ⊗ y (D={sketch})",
+                  "ref": explicit, "mine": _WithReLU(mcb), "n_params": mcb.n_params})
+    lmf = mf.build("lmf", dims, out, rank=4)
+    tfn_params = out * (dims[0] + 1) * (dims[1] + 1) + out
+    if tfn_params * 4 < 2**30:
+        tfn = mf.build("tfn", dims, out)
+        with torch.no_grad():
+            w = torch.einsum("r,rio,rjo->oij", lmf.fusion_weights, *lmf.factors)
+            tfn.linear.weight.copy_(w.flatten(1))
+            tfn.linear.bias.copy_(lmf.fusion_bias)
+        pairs.append({"name": "LMF (R=4)", "reference": "TFN with the same (rank-4) weight",
+                      "ref": _ListInput(tfn), "mine": _ListInput(lmf), "n_params": lmf.n_params})
+    else:
+        pairs.append({"name": "LMF (R=4)", "reference": f"TFN: {tfn_params / 1e9:.1f}e9 parameters, "
+                      "does not fit", "ref": None, "mine": _ListInput(lmf), "n_params": lmf.n_params})
+    return pairs
+
+
+def _inputs(size: dict, device, dtype=torch.float32, seed: int = 1):
+    g = torch.Generator().manual_seed(seed)
+    return [torch.randn(size["batch"], d, generator=g, dtype=dtype).to(device) for d in size["dims"]]
+
+
+class PeakMemory(TorchDispatchMode):
+    """Peak bytes of the tensor storages created inside the ``with`` block and still alive.
+
+    Every operator's outputs are recorded (keyed by storage) and released when the tensor
+    object dies; works on every device, unlike the CPU allocator, which keeps no statistics.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.live: dict[int, int] = {}
+        self.current = self.peak = 0
+
+    def _free(self, key: int) -> None:
+        self.current -= self.live.pop(key, 0)
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        for t in tree_flatten(out)[0]:
+            if isinstance(t, torch.Tensor) and t.untyped_storage().nbytes() > 0:
+                key = t.untyped_storage().data_ptr()
+                if key not in self.live:
+                    self.live[key] = t.untyped_storage().nbytes()
+                    self.current += self.live[key]
+                    self.peak = max(self.peak, self.current)
+                    weakref.finalize(t, self._free, key)
+        return out
+
+
+def _peak_bytes(module: nn.Module, xs) -> int:
+    """Peak memory of the tensors created by one forward + backward pass."""
+    xs = [x.detach().requires_grad_() for x in xs]
+    module.zero_grad(set_to_none=True)
+    tracker = PeakMemory()
+    with tracker:
+        module(xs).sum().backward()
+    return tracker.peak
+
+
+def _step(module: nn.Module, xs, device) -> float:
+    xs = [x.detach().requires_grad_() for x in xs]
+    module.zero_grad(set_to_none=True)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    module(xs).sum().backward()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - start
+
+
+def _peak_cuda(module: nn.Module, xs, device) -> int | None:
+    if device.type != "cuda":
+        return None
+    torch.cuda.synchronize()
+    torch.cuda.reset_peak_memory_stats()
+    base = torch.cuda.memory_allocated()
+    _step(module, xs, device)
+    return torch.cuda.max_memory_allocated() - base
+
+
+def _max_diff(pair: dict, size: dict, device) -> float:
+    ref, mine = pair["ref"].to(torch.float64), pair["mine"].to(torch.float64)
+    xs = _inputs(size, device, torch.float64, seed=2)
+    with torch.no_grad():
+        diff = (ref(xs) - mine(xs)).abs().max().item()
+    ref.float()
+    mine.float()
+    return diff
+
+
+def run(sizes: list[str], repeats: dict[str, int], device) -> list[dict]:
+    ref_lib = load_reference_fusions()
+    rows = []
+    for size_name in sizes:
+        size = SIZES[size_name]
+        for pair in _pairs(size, ref_lib):
+            mine = pair["mine"].to(device)
+            ref = pair["ref"].to(device) if pair["ref"] is not None else None
+            xs = _inputs(size, device)
+            row = {"size": size_name, "fusion": pair["name"], "reference": pair["reference"],
+                   "n_params": pair["n_params"]}
+            modules = {"mine": mine} | ({"ref": ref} if ref is not None else {})
+            times: dict[str, list[float]] = {k: [] for k in modules}
+            for _ in range(3):  # warm-up
+                for m in modules.values():
+                    _step(m, xs, device)
+            for _ in range(repeats[size_name]):
+                for k, m in modules.items():
+                    times[k].append(_step(m, xs, device))
+            for k, m in modules.items():
+                row[f"time_ms_{k}"] = 1e3 * min(times[k])
+                row[f"peak_mib_{k}"] = _peak_bytes(m, xs) / 2**20
+                peak = _peak_cuda(m, xs, device)
+                row[f"cuda_peak_mib_{k}"] = None if peak is None else peak / 2**20
+            if ref is not None:
+                row["max_abs_diff_float64"] = _max_diff(pair, size, device)
+                row["time_ratio"] = row["time_ms_mine"] / row["time_ms_ref"]
+                row["memory_ratio"] = row["peak_mib_mine"] / max(row["peak_mib_ref"], 1e-12)
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+            del pair, mine, ref, modules
+    return rows
+
+
+def _fmt(value, spec: str) -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
+def write_results(rows: list[dict], device, path: Path = RESULTS) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    info = {"torch": torch.__version__, "device": str(device), "threads": torch.get_num_threads(),
+            "machine": platform.processor() or platform.machine(),
+            "gpu": torch.cuda.get_device_name() if device.type == "cuda" else None}
+    (path / "bilinear.json").write_text(json.dumps({"info": info, "rows": rows}, indent=1) + "\n")
+    where = info["gpu"] or f"CPU ({info['threads']} threads)"
+    lines = [
+        "# Bilinear fusions: mmlearn against block.bootstrap.pytorch 0.1.6",
+        "",
+        f"Generated by `python -m benchmarks.bench_bilinear` on {where}, torch {info['torch']}.",
+        "Sizes: *paper* = batch 64, input dims (2048, 2400), output 3000, the reference's default",
+        "hyper-parameters; *book* = batch 32, input dims (64, 64), mm_dim 160, output 64.",
+        "Time: best of n forward + backward. Memory: peak of the tensors created by forward + backward.",
+        "Ratios are mmlearn / reference (below 1: mmlearn is faster or smaller). The difference is",
+        "the largest absolute difference of the outputs in float64 with the same weights copied in.",
+        "",
+        "| size | fusion | reference | params | time (ms) mmlearn / ref | time ratio | "
+        "peak memory (MiB) mmlearn / ref | memory ratio | max diff |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['size']} | {r['fusion']} | {r['reference']} | {r['n_params']:,} | "
+            f"{r['time_ms_mine']:.2f} / {_fmt(r.get('time_ms_ref'), '.2f')} | "
+            f"{_fmt(r.get('time_ratio'), '.2f')} | "
+            f"{r['peak_mib_mine']:.2f} / {_fmt(r.get('peak_mib_ref'), '.2f')} | "
+            f"{_fmt(r.get('memory_ratio'), '.3f')} | {_fmt(r.get('max_abs_diff_float64'), '.1e')} |"
+        )
+    if device.type == "cuda":
+        lines += ["", "Peak CUDA memory (MiB) of one forward + backward, mmlearn / reference:", ""]
+        lines += [f"- {r['size']} {r['fusion']}: {_fmt(r['cuda_peak_mib_mine'], '.1f')} / "
+                  f"{_fmt(r.get('cuda_peak_mib_ref'), '.1f')}" for r in rows]
+    (path / "bilinear.md").write_text("\n".join(lines) + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="book size only, few repeats")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    device = torch.device(args.device)
+    sizes = ["book"] if args.quick else ["book", "paper"]
+    repeats = {"book": 20 if args.quick else 200, "paper": 5 if device.type == "cpu" else 50}
+    rows = run(sizes, repeats, device)
+    write_results(rows, device, args.out)
+
+
+if __name__ == "__main__":
+    main()

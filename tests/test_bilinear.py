@@ -276,3 +276,28 @@ def test_bad_hyper_parameters_name_the_argument(name):
     key = "rank" if name == "mlb" else "factor"
     with pytest.raises(ValueError, match=key):
         F.build(name, [3, 4], 2, **{key: 0})
+
+
+def test_explorer_parameter_formulas_match_the_modules():
+    from mmlearn.widgets_bilinear import param_counts
+
+    for dims in [(6, 5), (4, 3, 2)]:
+        for rank, factor in [(8, 2), (9, 3), (1, 1)]:
+            counts = param_counts(dims, 7, rank=rank, factor=factor, sketch_dim=32)
+            mm = max(1, rank // factor)
+            hyper = {"tfn": {}, "mcb": {"sketch_dim": 32}, "mlb": {"rank": rank}, "lmf": {"rank": rank},
+                     "mfb": {"mm_dim": mm, "factor": factor},
+                     "mfh": {"mm_dim": mm, "factor": factor, "n_blocks": 2}, "bilinear": {}}
+            assert set(counts) == set(hyper) - ({"bilinear"} if len(dims) > 2 else set())
+            for name, n in counts.items():
+                assert F.build(name, list(dims), 7, **hyper[name]).n_params == n, name
+
+
+def test_explorer_sketch_error_falls_like_one_over_sqrt_d():
+    from mmlearn.widgets_bilinear import bilinear_explorer, sketch_error
+
+    small, large = sketch_error(16, n_draws=2000), sketch_error(1024, n_draws=2000)
+    # 64 times the size: 8 times smaller error in expectation; allow a factor of 1.5 either way
+    assert 8 / 1.5 < small / large < 8 * 1.5
+    widget = bilinear_explorer((8, 8), 4, accuracy={"mlb": {1: 0.5, 8: 0.9}})
+    assert len(widget.children) == 4  # three sliders and the output

@@ -28,7 +28,8 @@ def hadamard_of_projections(
     act = _ACTIVATIONS[activation]
     z = None
     for proj, x in zip(projections, inputs, strict=True):
-        p = proj(x) if act is None else act(proj(x))
+        p = F.linear(x, proj.weight, proj.bias)  # the functional call skips Module.__call__ overhead
+        p = p if act is None else act(p)
         z = p if z is None else z * p
     return z
 
@@ -94,7 +95,7 @@ class MLB(_LowRankBase):
         z = hadamard_of_projections(self.projections, inputs, self.activation)
         if self.normalize:
             z = power_normalize(z)
-        return self.linear_out(self._drop(z))
+        return F.linear(self._drop(z), self.linear_out.weight, self.linear_out.bias)
 
 
 @register("mfb")
@@ -137,7 +138,7 @@ class MFB(_LowRankBase):
         z = sum_pool(self._drop(z), self.factor)
         if self.normalize:
             z = power_normalize(z)
-        return self.linear_out(z)
+        return F.linear(z, self.linear_out.weight, self.linear_out.bias)
 
 
 @register("mfh")
@@ -185,7 +186,7 @@ class MFH(_LowRankBase):
             expanded = e if expanded is None else expanded * e
             z = sum_pool(self._drop(expanded), self.factor)
             pooled.append(power_normalize(z) if self.normalize else z)
-        return self.linear_out(torch.cat(pooled, dim=-1))
+        return F.linear(torch.cat(pooled, dim=-1), self.linear_out.weight, self.linear_out.bias)
 
 
 @register("lmf")

@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
-# Runs every test: ruff, the unit tests of mmlearn, the exercise graders (reference, stub and
-# wrong answers), and every book and exercise notebook under nbval.
+# Runs every test: ruff; the unit tests of mmlearn; the exercise graders (reference, stub and
+# wrong answers); every book and exercise notebook under nbval; then builds the book and opens
+# every page of the website in headless Chromium with the network cut off.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing Debian's chromium for the website test"
+    (apt-get install -y -q chromium >/dev/null 2>&1 ||
+     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) ||
+        echo "could not install chromium: the website test will be skipped"
+fi
+export OMP_NUM_THREADS=1 MPLBACKEND=Agg
 .venv/bin/ruff check mmlearn tests benchmarks
-.venv/bin/python -m pytest -n 2 --nbval-lax --nbval-current-env -p no:cacheprovider "$@"
+.venv/bin/python -m pytest -n 2 --nbval-lax --nbval-current-env -p no:cacheprovider -m "not browser" "$@"
+bash scripts/build_book.sh
+.venv/bin/python -m pytest -p no:cacheprovider -m browser tests/test_website.py

@@ -134,11 +134,10 @@ class Tucker(TuckerFamily):
 
     def fuse(self, *inputs: Tensor) -> Tensor:
         xs = self.project(inputs)
-        if len(xs) == 2:
-            z = F.bilinear(xs[0], xs[1], self.core, self.core_bias)
-        else:
-            core = self.core.unsqueeze(0)
-            z = contract_blocks(core, [x.unsqueeze(1) for x in xs]).squeeze(1) + self.core_bias
+        # one matrix product with the core, then batched matrix-vector products; for M = 2 this
+        # equals F.bilinear and, on CPU, runs forward + backward many times faster
+        z = contract_blocks(self.core.unsqueeze(0), [x.unsqueeze(1) for x in xs]).squeeze(1)
+        z = z + self.core_bias
         if self.normalize:
             z = power_norm(z, self.eps)
         return self.finish(z)

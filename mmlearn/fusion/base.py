@@ -26,10 +26,11 @@ class Fusion(nn.Module, ABC):
         input_dims: feature size ``d_m`` of each modality ``m = 1..M``.
         output_dim: size of the fused vector.
 
-    Class attributes a subclass may set:
+    Attributes:
         input_ndim: 2 for vector inputs ``(batch, d_m)``; 3 for sequence inputs
-            ``(batch, length_m, d_m)``.
-        min_modalities, max_modalities: how many modalities the method accepts.
+            ``(batch, length_m, d_m)``. A class attribute a subclass may set.
+        min_modalities: the fewest modalities the method accepts (class attribute).
+        max_modalities: the most modalities the method accepts, ``None`` for no limit.
         example_hyper: small hyper-parameters used by the generic tests and the docs.
     """
 

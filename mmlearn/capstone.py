@@ -1,0 +1,143 @@
+"""Every vector fusion of the registry on the same tasks: accuracy over seeds, parameters, time.
+
+Shared by chapter 12 (a quick setting that fits the notebook budget) and
+``benchmarks/bench_capstone.py`` (more seeds and epochs), so the book's table and the benchmark's
+come from one piece of code.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .data import MultimodalDataset, load_multiple_features, make_interaction, standardize, stratified_split
+from .fusion import available, get
+from .models import build_classifier
+from .train import evaluate, fit
+
+#: Hyper-parameters at the book's CPU size (the classes' defaults are the papers' VQA sizes).
+CPU_HYPER: dict[str, dict] = {
+    "mlb": {"rank": 64},
+    "mfb": {"mm_dim": 64, "factor": 2},
+    "mfh": {"mm_dim": 64, "factor": 2, "n_blocks": 2},
+    "mcb": {"sketch_dim": 512},
+    "mutan": {"mm_dim": 32, "rank": 4},
+    "tucker": {"mm_dim": 32},
+    "block": {"mm_dim": 64, "chunks": 8, "rank": 4},
+    "block_tucker": {"mm_dim": 64, "chunks": 8},
+    "lmf": {"rank": 4},
+}
+
+
+@dataclass
+class Task:
+    """A two-modality classification task with fixed splits."""
+
+    name: str
+    train: MultimodalDataset
+    val: MultimodalDataset
+    test: MultimodalDataset
+
+    @property
+    def n_classes(self) -> int:
+        return int(max(self.train.labels.max(), self.test.labels.max())) + 1
+
+
+def uci_task(views: tuple[str, str] = ("fou", "zer"), seed: int = 0) -> Task:
+    """Two weak views of UCI Multiple Features (standard 70/30 split, 10 % validation)."""
+    data = load_multiple_features(list(views))
+    train, val, test = standardize(*stratified_split(data, test_size=0.3, val_size=0.1, seed=seed))
+    return Task(f"UCI {views[0]}+{views[1]}", train, val, test)
+
+
+def interaction_task(n: int = 3000, dims: tuple[int, int] = (8, 8), seed: int = 0) -> Task:
+    """The synthetic task whose label is the sign of a bilinear form of the two modalities."""
+    train, val, test = stratified_split(make_interaction(n=n, dims=dims, seed=seed), 0.3, 0.1, seed=seed)
+    return Task("interaction", train, val, test)
+
+
+def vqa_task(n_scenes: int = 1500, seed: int = 0) -> Task:
+    """Procedural VQA, object-feature version flattened to a vector: (question 11, objects 60)."""
+    from .data.vqa import make_sort_of_clevr
+
+    data = make_sort_of_clevr(n_scenes, seed=seed, shuffle=False).dataset(view="flat_objects")
+    train, val, test = stratified_split(data, 0.3, 0.1, seed=seed)
+    return Task("VQA (objects)", train, val, test)
+
+
+def vector_fusions() -> list[str]:
+    """Registered fusions that take two vectors ``(batch, d)``."""
+    names = []
+    for name in available():
+        cls = get(name)
+        upper = cls.max_modalities
+        if cls.input_ndim == 2 and cls.min_modalities <= 2 and (upper is None or upper >= 2):
+            names.append(name)
+    return names
+
+
+def family_of(name: str) -> str:
+    """The module (simple, attention, bilinear, ...) a fusion is defined in."""
+    return get(name).__module__.rsplit(".", 1)[-1]
+
+
+def forward_backward_ms(model: torch.nn.Module, task: Task, batch: int = 64, repeats: int = 5) -> float:
+    """Median wall time of one forward + backward pass on a batch, in milliseconds."""
+    xs = [x[:batch] for x in task.train.modalities]
+    y = task.train.labels[:batch]
+    model.train()
+    times = []
+    for _ in range(repeats + 1):
+        start = time.perf_counter()
+        F.cross_entropy(model(*xs), y).backward()
+        times.append(time.perf_counter() - start)
+        model.zero_grad(set_to_none=True)
+    return float(np.median(times[1:]) * 1000)
+
+
+def compare(
+    fusions: Sequence[str],
+    tasks: Sequence[Task],
+    seeds: Sequence[int] = (0, 1),
+    epochs: int = 25,
+    embed_dim: int = 16,
+    fusion_dim: int = 32,
+    batch_size: int = 128,
+    lr: float = 3e-3,
+    progress: Callable[[str], None] | None = None,
+) -> list[dict]:
+    """Train every fusion on every task with every seed; one row per (task, fusion).
+
+    Row keys: task, fusion, family, accuracy (mean over seeds), std, accuracies, params (of the
+    fusion module), model_params (encoders + fusion + head), ms (forward + backward, batch 64).
+    """
+    unknown = [f for f in fusions if f not in available()]
+    if unknown:
+        raise ValueError(f"compare: unknown fusions {unknown}; available: {available()}")
+    if not seeds:
+        raise ValueError("compare: give at least one seed")
+    rows = []
+    for task in tasks:
+        for name in fusions:
+            if progress:
+                progress(f"{task.name}: {name}")
+            accs = []
+            for seed in seeds:
+                torch.manual_seed(seed)
+                model = build_classifier(name, task.train.input_dims, task.n_classes, embed_dim=embed_dim,
+                                         fusion_dim=fusion_dim, **CPU_HYPER.get(name, {}))
+                fit(model, task.train, task.val, epochs=epochs, lr=lr, batch_size=batch_size, patience=5,
+                    seed=seed, progress=False)
+                accs.append(evaluate(model, task.test)["accuracy"])
+            rows.append({
+                "task": task.name, "fusion": name, "family": family_of(name),
+                "accuracy": float(np.mean(accs)), "std": float(np.std(accs)), "accuracies": accs,
+                "params": model.fusion.n_params, "model_params": model.n_params,
+                "ms": forward_backward_ms(model, task),
+            })
+    return rows

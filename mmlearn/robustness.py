@@ -181,5 +181,6 @@ def plot_robustness(results: Sequence[RobustnessResult], axes=None):
                        label=f"'{name}' missing")
     ax_missing.set_xticks(x + width * len(names) / 2, [r.fusion for r in results], rotation=45, ha="right")
     ax_missing.set_ylabel("test accuracy")
-    ax_missing.legend(fontsize=8)
+    ax_missing.set_ylim(0, 1.2)
+    ax_missing.legend(fontsize=8, ncol=len(names) + 1, loc="upper center")
     return axes

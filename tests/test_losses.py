@@ -240,3 +240,18 @@ def test_loss_errors():
         knn_graph(a, k=4)
     with pytest.raises(ValueError, match="at least two"):
         supervised_similarity_loss(a[:1], torch.tensor([0]))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_losses_on_cuda_match_cpu():
+    a, b = _rand(8, 4), _rand(8, 4, seed=1)
+    labels = torch.tensor([0, 0, 1, 1, 2, 2, 3, 3])
+    fns = [
+        lambda x, y, lab: info_nce_loss(x, y, 0.2),
+        lambda x, y, lab: hard_negative_triplet_loss(x, y, 0.3, labels=lab),
+        lambda x, y, lab: supervised_similarity_loss(x, lab),
+        lambda x, y, lab: label_smoothing_loss(x @ y.T, lab),
+        lambda x, y, lab: laplacian_penalty(x, knn_graph(y, k=2)),
+    ]
+    for fn in fns:
+        torch.testing.assert_close(fn(a.cuda(), b.cuda(), labels.cuda()).cpu(), fn(a, b, labels))

@@ -147,13 +147,17 @@ def test_unknown_fusion_lists_available_names():
 @pytest.mark.parametrize("name", NAMES)
 def test_cuda_matches_cpu(name):
     module = make_fusion(name)
-    xs = make_inputs(module)
+    xs = [x.requires_grad_() for x in make_inputs(module)]
     cpu = module(*xs)
-    gpu = module.to("cuda")(*[x.cuda() for x in xs])
     cpu = cpu[0] if isinstance(cpu, tuple) else cpu
+    cpu.sum().backward()
+    module_gpu = module.to("cuda")
+    xs_gpu = [x.detach().cuda().requires_grad_() for x in xs]
+    gpu = module_gpu(*xs_gpu)
     gpu = gpu[0] if isinstance(gpu, tuple) else gpu
     torch.testing.assert_close(gpu.cpu(), cpu, rtol=1e-6, atol=1e-6)
     gpu.sum().backward()
-    xs_cuda = [x.cuda() for x in xs]
+    for x, xg in zip(xs, xs_gpu, strict=True):
+        torch.testing.assert_close(xg.grad.cpu(), x.grad, rtol=1e-6, atol=1e-6)
     with pytest.raises(ValueError, match="device"):
-        module(*[xs_cuda[0], *[x.cpu() for x in xs_cuda[1:]]])
+        module_gpu(*[xs_gpu[0].detach(), *[x.detach() for x in xs[1:]]])

@@ -20,7 +20,10 @@ def randn(*shape, seed=0):
     return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
 
 
-QI = ["stacked_attention", "parallel_coattention", "alternating_coattention", "dual_attention"]
+QI = [
+    "stacked_attention", "parallel_coattention", "alternating_coattention", "dual_attention",
+    "relative_stacked_attention",
+]
 QM = torch.tensor([[True, True, False], [True, True, True]])
 RM = torch.tensor([[True, False, True, True, False], [True, True, True, True, True]])
 
@@ -158,3 +161,34 @@ def test_birnn_dual_attention_mask_errors():
     hole = torch.tensor([[True, False, True], [True, True, True]])
     with pytest.raises(ValueError, match=r"masks\[1\] must mark a prefix"):
         f(a, b, masks=[None, hole])
+
+
+def test_relative_stacked_attention_second_hop_sees_offsets_to_the_first_pick():
+    torch.manual_seed(0)
+    f = F.build("relative_stacked_attention", [6, 5], 8, hops=2, hidden_dim=8)
+    q, r = randn(3, 1, 6), randn(3, 4, 5, seed=1)
+    z, p = f(q, r)
+    assert p.shape == (3, 2, 4)
+    torch.testing.assert_close(p.sum(-1), torch.ones(3, 2))
+    # hop 2 scores regions from [R_i; R_i - r_1]: moving a region changes its hop-2 weight
+    r2 = r.clone()
+    r2[:, 0] += 3.0
+    assert not torch.allclose(f(q, r2)[1][:, 1], p[:, 1])
+    assert f.n_params == (6 * 8 + 8) + (5 * 8 + 8) + 2 * (8 * 8 + 8 + 8 * 8 + 8) + (
+        10 * 8 + 8 + 8 * 8 + 8
+    ) + ((2 * 8 + 2 * 5) * 8 + 8 + 8 * 8 + 8)
+
+
+@pytest.mark.parametrize("fusion", ["stacked_attention", "relative_stacked_attention", "dual_attention"])
+def test_question_scene_model_returns_logits_and_the_fusion_weights(fusion):
+    from mmlearn.vqa_models import QuestionSceneModel
+
+    torch.manual_seed(0)
+    raw = fusion == "relative_stacked_attention"
+    m = QuestionSceneModel(fusion, 11, 10, 18, dim=16, encode_regions=not raw, hops=2)
+    q, objects = randn(4, 11), randn(4, 6, 10, seed=1)
+    logits, weights = m.attend(q, objects)
+    assert logits.shape == (4, 18) and weights[0].shape == (4, 2, 6)
+    torch.testing.assert_close(m(q, objects), logits)
+    tokens = QuestionSceneModel(fusion, 0, 10, 18, dim=16, vocab_size=14, encode_regions=not raw)
+    assert tokens(torch.randint(0, 14, (4, 3)), objects).shape == (4, 18)

@@ -28,7 +28,7 @@ def loop_over_blocks(model: Block | BlockTucker, xs):
             h = 1.0
             for m, x in enumerate(chunk):
                 i = 0 if model.shared else m
-                h = h * (x @ model.merge_weight[i, b] + model.merge_bias[i, b])
+                h = h * (x @ model.merge_weights[i][b] + model.merge_biases[i][b])
             z = h.view(-1, model.rank, s).sum(1)
         else:
             letters = "ijk"[: len(chunk)]
@@ -62,8 +62,8 @@ def superdiagonal_core(model: Block | BlockTucker) -> torch.Tensor:
     core = torch.zeros(d, d, d, dtype=D64)
     for b in range(model.chunks):
         if isinstance(model, Block):  # block core T_b[k, i, j] = sum_r A_0[i, r s + k] A_1[j, r s + k]
-            a0 = model.merge_weight[0, b].view(s, model.rank, s)
-            a1 = model.merge_weight[-1, b].view(s, model.rank, s)
+            a0 = model.merge_weights[0][b].view(s, model.rank, s)
+            a1 = model.merge_weights[-1][b].view(s, model.rank, s)
             block = torch.einsum("irk,jrk->kij", a0, a1)
         else:
             block = model.core[b]
@@ -78,7 +78,8 @@ def test_a_block_model_is_a_tucker_model_with_a_block_superdiagonal_core(name):
     hyper = {"rank": 2} if name == "block" else {}
     model = build(name, [5, 4], 3, mm_dim=6, chunks=3, pos_norm="none", **hyper).double().eval()
     with torch.no_grad():
-        (model.merge_bias if name == "block" else model.core_bias).zero_()
+        for bias in (model.merge_biases if name == "block" else [model.core_bias]):
+            bias.zero_()
     tucker = Tucker([5, 4], 3, mm_dim=6).double().eval()
     with torch.no_grad():
         for m in range(2):
@@ -159,14 +160,14 @@ def test_shared_really_shares(name):
     assert model.projection(0) is model.projection(1) and len(model.linears) == 1
     x, y = randn(6, 5), randn(6, 5, seed=1)
     if name == "block":
-        assert model.merge_weight.shape[0] == 1
+        assert len(model.merge_weights) == len(model.merge_biases) == 1
         torch.testing.assert_close(model(x, y), model(y, x))  # one merge: symmetric in x, y
     unshared = build(name, [5, 5], 3, mm_dim=6, chunks=2).double()
     state = dict(model.state_dict())
     state["linears.1.weight"], state["linears.1.bias"] = state["linears.0.weight"], state["linears.0.bias"]
     if name == "block":
-        state["merge_weight"] = state["merge_weight"].expand(2, -1, -1, -1)
-        state["merge_bias"] = state["merge_bias"].expand(2, -1, -1)
+        state["merge_weights.1"] = state["merge_weights.0"]
+        state["merge_biases.1"] = state["merge_biases.0"]
     unshared.load_state_dict(state)
     torch.testing.assert_close(model(x, y), unshared(x, y))
     model(x, y).sum().backward()

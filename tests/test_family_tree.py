@@ -103,8 +103,8 @@ def test_block_with_one_block_is_mutan(dims, pos_norm, normalize):
     with torch.no_grad():
         for m in range(len(dims)):
             copy_linear(block.projection(m), mutan.projection(m))
-            block.merge_weight[m, 0] = mutan.merge(m).weight.T
-            block.merge_bias[m, 0] = mutan.merge(m).bias
+            block.merge_weights[m][0] = mutan.merge(m).weight.T
+            block.merge_biases[m][0] = mutan.merge(m).bias
         copy_linear(block.linear_out, mutan.linear_out)
     xs = inputs(dims)
     torch.testing.assert_close(block(*xs), mutan(*xs))
@@ -122,8 +122,9 @@ def test_block_with_blocks_of_size_one_is_mlb(dims, pos_norm, normalize):
     with torch.no_grad():
         for m in range(len(dims)):
             copy_linear(block.projection(m), mlb.projections[m])
-        block.merge_weight.fill_(1.0)
-        block.merge_bias.zero_()
+        for w, b in zip(block.merge_weights, block.merge_biases, strict=True):
+            w.fill_(1.0)
+            b.zero_()
         copy_linear(block.linear_out, mlb.linear_out)
     xs = inputs(dims)
     torch.testing.assert_close(block(*xs), mlb(*xs))
@@ -137,9 +138,10 @@ def test_the_equivalences_are_not_vacuous():
     with torch.no_grad():
         for m in range(2):
             copy_linear(block.projection(m), mlb.projections[m])
-        block.merge_weight.fill_(1.0)
-        block.merge_bias.zero_()
+        for w, b in zip(block.merge_weights, block.merge_biases, strict=True):
+            w.fill_(1.0)
+            b.zero_()
         copy_linear(block.linear_out, mlb.linear_out)
-        block.merge_weight[0, 2, 0, 0] = 1.5
+        block.merge_weights[0][2, 0, 0] = 1.5
     xs = inputs([5, 4])
     assert not torch.allclose(block(*xs), mlb(*xs))

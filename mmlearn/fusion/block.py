@@ -66,9 +66,11 @@ class Block(_Blocked):
 
     For block ``c`` and ``r = 1..R``: ``h_{m,c,r} = A_{m,c,r} x~_{m,c} + a_{m,c,r}`` with
     ``A_{m,c,r}`` of shape ``(s, s)``, and ``z_c = sum_r h_{1,c,r} * ... * h_{M,c,r}`` (shape
-    ``(batch, s)``). ``merge_weight`` has shape ``(M', C, s, R s)`` and ``merge_bias``
-    ``(M', C, R s)`` (``M' = 1`` when ``shared``), column ``r * s + k`` holding row ``k`` of
-    ``A_{m,c,r}``: block ``c`` of modality ``m`` is ``x~_{m,c} @ merge_weight[m, c]``, the
+    ``(batch, s)``). ``merge_weights`` and ``merge_biases`` are ``nn.ParameterList``s with one
+    entry per modality (one in all when ``shared``): ``merge_weights[m]`` has shape
+    ``(C, s, R s)``, column ``r * s + k`` holding row ``k`` of ``A_{m,c,r}``, and
+    ``merge_biases[m]`` ``(C, R s)``. Block ``c`` of modality ``m`` is
+    ``x~_{m,c} @ merge_weights[m][c] + merge_biases[m][c]``; ``merge_weights[m][c]`` is the
     transpose of the reference's ``merge_linears{m}[c].weight``.
 
     Parameters: ``sum_m (d_m + 1) mm_dim + M' C (s + 1) R s + (mm_dim + 1) output_dim``.
@@ -95,8 +97,12 @@ class Block(_Blocked):
         super().__init__(input_dims, output_dim, mm_dim, chunks, shared, pos_norm, eps, dropouts)
         self.rank = check_positive_int("Block", "rank", rank)
         n, s = (1 if shared else self.n_modalities), self.block_dim
-        self.merge_weight = nn.Parameter(unit_uniform_(torch.empty(n, chunks, s, rank * s), s))
-        self.merge_bias = nn.Parameter(unit_uniform_(torch.empty(n, chunks, rank * s), s))
+        # one parameter per modality: indexing a stacked parameter would cost a zero-filled copy
+        # of its whole gradient in every backward pass
+        self.merge_weights = nn.ParameterList(
+            unit_uniform_(torch.empty(chunks, s, rank * s), s) for _ in range(n))
+        self.merge_biases = nn.ParameterList(
+            unit_uniform_(torch.empty(chunks, rank * s), s) for _ in range(n))
 
     def fuse(self, *inputs: Tensor) -> Tensor:
         xs = self.chunked(inputs)
@@ -104,7 +110,8 @@ class Block(_Blocked):
         h = None
         for m, x in enumerate(xs):  # a loop over modalities; the blocks are the bmm's batch axis
             i = 0 if self.shared else m
-            hm = torch.baddbmm(self.merge_bias[i].unsqueeze(1), x.transpose(0, 1), self.merge_weight[i])
+            bias, weight = self.merge_biases[i], self.merge_weights[i]
+            hm = torch.baddbmm(bias.unsqueeze(1), x.transpose(0, 1), weight)
             h = hm if h is None else h * hm  # (C, batch, R s)
         z = h.view(self.chunks, batch, self.rank, s).sum(dim=2).transpose(0, 1)  # (batch, C, s)
         return self.normalize_and_finish(z)

@@ -81,11 +81,14 @@ class TuckerFamily(Fusion):
 
     def project(self, inputs: Sequence[Tensor]) -> list[Tensor]:
         out = [self.projection(m)(x) for m, x in enumerate(inputs)]
-        return [F.dropout(x, self.dropout_input, self.training) for x in out]
+        return [self.dropout(x, self.dropout_input) for x in out]
+
+    def dropout(self, x: Tensor, p: float) -> Tensor:
+        return F.dropout(x, p, self.training) if p > 0 else x
 
     def finish(self, z: Tensor) -> Tensor:
-        z = F.dropout(z, self.dropout_pre_lin, self.training)
-        return F.dropout(self.linear_out(z), self.dropout_output, self.training)
+        z = self.dropout(z, self.dropout_pre_lin)
+        return self.dropout(self.linear_out(z), self.dropout_output)
 
 
 @register("tucker")

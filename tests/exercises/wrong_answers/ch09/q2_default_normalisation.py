@@ -12,8 +12,9 @@ def block_from_mlb(u, c, v, e, w_out, b_out):
         block.linears[0].bias.copy_(c)
         block.linears[1].weight.copy_(v)
         block.linears[1].bias.copy_(e)
-        block.merge_weight.fill_(1.0)
-        block.merge_bias.zero_()
+        for w, b in zip(block.merge_weights, block.merge_biases, strict=True):
+            w.fill_(1.0)
+            b.zero_()
         block.linear_out.weight.copy_(w_out)
         block.linear_out.bias.copy_(b_out)
     return block

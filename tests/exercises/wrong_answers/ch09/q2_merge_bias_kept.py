@@ -13,7 +13,8 @@ def block_from_mlb(u, c, v, e, w_out, b_out):
         block.linears[0].bias.copy_(c)
         block.linears[1].weight.copy_(v)
         block.linears[1].bias.copy_(e)
-        block.merge_weight.fill_(1.0)
+        for w in block.merge_weights:
+            w.fill_(1.0)
         block.linear_out.weight.copy_(w_out)
         block.linear_out.bias.copy_(b_out)
     return block

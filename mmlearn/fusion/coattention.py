@@ -366,12 +366,14 @@ class RelativeStackedAttention(_QuestionImage):
     and passes on an average of *encoded* regions: to answer "which object is closest to the
     red one" it must carry the red object's position through that average and learn a distance
     from a sum of features, which is slow. Here every hop reads out the *raw* regions
-    ``R (batch, L_r, d_1)``, and hop ``k >= 2`` scores the regions from their offset to the
-    previous pick:
+    ``R (batch, L_r, d_1)``, and hop ``k >= 2`` scores the regions from their offset ``delta``
+    to the previous pick and its elementwise square (so that a squared distance is a linear
+    function of the input):
 
     .. math::
         (\cdot, p_1) = \mathrm{Att}_1(W_r R, u),\qquad r_k = \textstyle\sum_i p_{k,i} R_i,\\
-        e^{(k)}_i = \mathrm{ReLU}\big(\mathrm{MLP}_k([R_i;\ R_i - r_{k-1}])\big),\qquad
+        e^{(k)}_i = \mathrm{ReLU}\big(\mathrm{MLP}_k([R_i;\ \delta_i;\ \delta_i \odot \delta_i])\big),
+        \ \delta_i = R_i - r_{k-1},\qquad
         (\cdot, p_k) = \mathrm{Att}_k(E^{(k)}, u),
 
     with ``u`` the projected question summary and ``Att_k`` a :class:`GuidedAttention`. The
@@ -390,7 +392,7 @@ class RelativeStackedAttention(_QuestionImage):
         check_positive_int("RelativeStackedAttention", "hidden_dim", hidden_dim)
         d, k = self.input_dims[1], output_dim
         self.hops = nn.ModuleList(GuidedAttention(k, hidden_dim) for _ in range(hops))
-        self.relative = nn.ModuleList(MLP(2 * d, [hidden_dim], k) for _ in range(hops - 1))
+        self.relative = nn.ModuleList(MLP(3 * d, [hidden_dim], k) for _ in range(hops - 1))
         self.out = MLP(2 * k + hops * d, [hidden_dim], k)
 
     def fuse(
@@ -403,7 +405,7 @@ class RelativeStackedAttention(_QuestionImage):
         picks, weights = [torch.einsum("bl,bld->bd", p, regions)], [p]
         for hop, relative in zip(self.hops[1:], self.relative, strict=True):
             offset = regions - picks[-1].unsqueeze(1)
-            encoded = torch.relu(relative(torch.cat([regions, offset], dim=-1)))
+            encoded = torch.relu(relative(torch.cat([regions, offset, offset * offset], dim=-1)))
             _, p = hop(encoded, u, rm)
             picks.append(torch.einsum("bl,bld->bd", p, regions))
             weights.append(p)

@@ -176,7 +176,7 @@ def test_relative_stacked_attention_second_hop_sees_offsets_to_the_first_pick():
     assert not torch.allclose(f(q, r2)[1][:, 1], p[:, 1])
     assert f.n_params == (6 * 8 + 8) + (5 * 8 + 8) + 2 * (8 * 8 + 8 + 8 * 8 + 8) + (
         15 * 8 + 8 + 8 * 8 + 8
-    ) + ((2 * 8 + 2 * 5) * 8 + 8 + 8 * 8 + 8)
+    ) + ((2 * 8 + 2 * 5) * 8 + 8 + 8 * 8 + 8) + 2  # + one log-scale per hop
 
 
 @pytest.mark.parametrize("fusion", ["stacked_attention", "relative_stacked_attention", "dual_attention"])

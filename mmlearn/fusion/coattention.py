@@ -31,14 +31,18 @@ class GuidedAttention(nn.Module):
 
     Shapes: ``x (batch, L, dim)``, ``guide (batch, dim)`` (or ``None``: no guide), ``mask
     (batch, L)``; ``W_x, W_g (dim, hidden_dim)``, ``w (hidden_dim,)``. Returns
-    ``(x_hat (batch, dim), p (batch, L))``.
+    ``(x_hat (batch, dim), p (batch, L))``. With ``learn_scale=True`` the scores are multiplied
+    by ``exp(tau)``, ``tau`` a learned scalar starting at 0: the ``tanh`` bounds a score by
+    ``||w||_1``, and a log-scale lets the softmax sharpen quickly when it must pick one element
+    among close competitors.
     """
 
-    def __init__(self, dim: int, hidden_dim: int) -> None:
+    def __init__(self, dim: int, hidden_dim: int, learn_scale: bool = False) -> None:
         super().__init__()
         self.x_proj = nn.Linear(dim, hidden_dim, bias=False)
         self.g_proj = nn.Linear(dim, hidden_dim)
         self.w = nn.Linear(hidden_dim, 1, bias=False)
+        self.log_scale = nn.Parameter(torch.zeros(())) if learn_scale else None
 
     def forward(self, x: Tensor, guide: Tensor | None, mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
         pre = self.x_proj(x)
@@ -46,7 +50,10 @@ class GuidedAttention(nn.Module):
             pre = pre + self.g_proj(guide).unsqueeze(1)
         else:
             pre = pre + self.g_proj.bias
-        p = masked_softmax(self.w(torch.tanh(pre)).squeeze(-1), mask, dim=1)
+        scores = self.w(torch.tanh(pre)).squeeze(-1)
+        if self.log_scale is not None:
+            scores = scores * self.log_scale.exp()
+        p = masked_softmax(scores, mask, dim=1)
         return torch.einsum("bl,bld->bd", p, x), p
 
 
@@ -391,7 +398,7 @@ class RelativeStackedAttention(_QuestionImage):
         check_positive_int("RelativeStackedAttention", "hops", hops)
         check_positive_int("RelativeStackedAttention", "hidden_dim", hidden_dim)
         d, k = self.input_dims[1], output_dim
-        self.hops = nn.ModuleList(GuidedAttention(k, hidden_dim) for _ in range(hops))
+        self.hops = nn.ModuleList(GuidedAttention(k, hidden_dim, learn_scale=True) for _ in range(hops))
         self.relative = nn.ModuleList(MLP(3 * d, [hidden_dim], k) for _ in range(hops - 1))
         self.out = MLP(2 * k + hops * d, [hidden_dim], k)
 

@@ -11,6 +11,15 @@ from .fusion import Fusion, build
 from .nn import MLP
 
 
+def unpack_inputs(owner: str, inputs: tuple, expected: int) -> tuple[Tensor, ...]:
+    """Accept ``model(x1, x2)`` or ``model([x1, x2])``; check the number of modalities."""
+    if len(inputs) == 1 and isinstance(inputs[0], list | tuple):
+        inputs = tuple(inputs[0])
+    if len(inputs) != expected:
+        raise ValueError(f"{owner}: expected {expected} modality inputs, got {len(inputs)}")
+    return inputs
+
+
 class MultimodalClassifier(nn.Module):
     """``logits = head(fusion(enc_1(x_1), ..., enc_M(x_M)))``.
 
@@ -37,13 +46,7 @@ class MultimodalClassifier(nn.Module):
         return sum(p.numel() for p in self.parameters() if p.requires_grad)
 
     def forward(self, *inputs: Tensor | Sequence[Tensor]) -> Tensor:
-        if len(inputs) == 1 and isinstance(inputs[0], list | tuple):
-            inputs = tuple(inputs[0])
-        if len(inputs) != len(self.encoders):
-            raise ValueError(
-                f"MultimodalClassifier: expected {len(self.encoders)} modality inputs, "
-                f"got {len(inputs)}"
-            )
+        inputs = unpack_inputs("MultimodalClassifier", inputs, len(self.encoders))
         encoded = [enc(x) for enc, x in zip(self.encoders, inputs, strict=True)]
         fused = self.fusion(*encoded)
         if isinstance(fused, tuple):  # fusions that also return attention weights
@@ -63,11 +66,8 @@ class UnimodalClassifier(nn.Module):
         return sum(p.numel() for p in self.parameters() if p.requires_grad)
 
     def forward(self, *inputs: Tensor | Sequence[Tensor]) -> Tensor:
-        if len(inputs) == 1 and isinstance(inputs[0], list | tuple):
-            inputs = tuple(inputs[0])
-        if len(inputs) != 1:
-            raise ValueError(f"UnimodalClassifier: expected 1 input, got {len(inputs)}")
-        return self.mlp(inputs[0])
+        (x,) = unpack_inputs("UnimodalClassifier", inputs, 1)
+        return self.mlp(x)
 
 
 def build_classifier(

@@ -150,7 +150,7 @@ def test_birnn_dual_attention_sequences_of_different_rates_and_padding():
     assert (ws2[1][:, 8:] == 0).all()
     assert f.n_params == sum(
         3 * 2 * 5 * (d + 5 + 2) for d in (4, 3, 3)
-    ) + 3 * (10 * 7 + 10 * 7 + 7 + 7) + (30 * 6 + 6)
+    ) + 2 * 3 * (10 * 7 + 10 * 7 + 7 + 7) + (30 * 6 + 6)  # 2 rounds of attention
 
 
 def test_birnn_dual_attention_mask_errors():

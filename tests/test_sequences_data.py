@@ -17,32 +17,39 @@ def test_same_seed_same_data_other_seed_other_data():
 
 
 def test_shapes_and_dataset():
-    d = make_image_sequences(20, n_objects=4, windows=3, rate=5)
-    assert d.regions.shape == (20, 4, 6) and d.fast.shape == (20, 15, 2) and d.slow.shape == (20, 3, 1)
+    d = make_image_sequences(20, n_objects=4, windows=3, rate=5, grid=3)
+    assert d.regions.shape == (20, 4, 13) and d.fast.shape == (20, 15, 9) and d.slow.shape == (20, 3, 1)
     ds = d.dataset()
     assert ds.names == ["image", "fast", "slow"] and len(ds) == 20 and ds.n_classes <= 4
 
 
 def test_labels_recomputed_from_the_episode():
-    d = make_image_sequences(300, noise=0.02, seed=1)
-    n = len(d.labels)
+    d = make_image_sequences(300, noise=0.05, seed=1, n_objects=5)
+    n, cells = len(d.labels), d.fast.shape[-1]
     flash = d.slow[..., 0].argmax(1)  # the noisy signal still peaks at the flash
     np.testing.assert_array_equal(flash, d.flash)
-    # where the pointer is during the flash window (average of its fast frames)
-    window = d.fast.reshape(n, -1, d.rate, 2)[np.arange(n), flash].mean(1)
-    nearest = np.linalg.norm(d.regions[:, :, -2:] - window[:, None], axis=-1).argmin(1)
-    colour = d.regions[np.arange(n), nearest, :-2].argmax(1)
+    # the cell the pointer is on during the flash window (average of its fast frames)
+    cell = d.fast.reshape(n, -1, d.rate, cells)[np.arange(n), flash].mean(1).argmax(1)
+    owner = (d.regions[:, :, 5:].argmax(-1) == cell[:, None]).argmax(1)
+    assert (d.regions[np.arange(n), owner, 5 + cell] == 1).all()  # some object is on that cell
+    colour = d.regions[np.arange(n), owner, :5].argmax(1)
     np.testing.assert_array_equal(colour, d.labels)
+
+
+def test_objects_occupy_distinct_cells():
+    d = make_image_sequences(200, n_objects=6, grid=3, seed=4)
+    cells = d.regions[:, :, 6:].argmax(-1)
+    assert all(len(set(row)) == 6 for row in cells)
 
 
 def test_consecutive_windows_visit_different_objects_and_noise_level():
     d = make_image_sequences(400, noise=0.1, seed=2)
     assert (d.visits[:, 1:] != d.visits[:, :-1]).all()
     n, t = d.fast.shape[:2]
-    clean = np.repeat(d.regions[np.arange(n)[:, None], d.visits, -2:], d.rate, axis=1)
+    clean = np.repeat(d.regions[np.arange(n)[:, None], d.visits, 5:], d.rate, axis=1)
     residual = d.fast - clean
-    # sample std of 400 * 16 * 2 normal draws: within 3 standard errors of 0.1
-    assert abs(residual.std() - 0.1) < 3 * 0.1 / np.sqrt(2 * residual.size)
+    # sample std of 400 * 16 * 9 normal draws: within 4 standard errors of 0.1
+    assert abs(residual.std() - 0.1) < 4 * 0.1 / np.sqrt(2 * residual.size)
 
 
 def test_labels_are_balanced():
@@ -56,7 +63,7 @@ def test_labels_are_balanced():
     "kwargs, match",
     [({"n": 0}, "n must be"), ({"n": 5, "n_objects": 1}, "n_objects"), ({"n": 5, "windows": 1}, "windows"),
      ({"n": 5, "rate": 0}, "rate"), ({"n": 5, "noise": -0.1}, "noise"),
-     ({"n": 5, "n_objects": 12}, "at most 9")],
+     ({"n": 5, "n_objects": 12}, "at most grid"), ({"n": 5, "grid": 1}, "grid")],
 )
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):

@@ -1,11 +1,12 @@
 """Generated image + frame-sequence data (chapter 5): two sequences sampled at different rates.
 
-A scene holds ``n_objects`` objects of distinct colours at random positions (the *image*, given
-as a set of object regions). A pointer visits one object per time window, ``windows`` windows in
-all, never the same object twice in a row. Two sensors record the episode:
+A scene holds ``n_objects`` objects of distinct colours in distinct cells of a ``grid x grid``
+board (the *image*, given as a set of object regions). A pointer visits one object per time
+window, ``windows`` windows in all, never the same object twice in a row. Two sensors record
+the episode:
 
-* a **fast** sequence, ``rate`` frames per window: the pointer's position ``(x, y)`` plus
-  Gaussian noise, shape ``(n, windows * rate, 2)``;
+* a **fast** sequence, ``rate`` frames per window: the one-hot code of the cell the pointer is
+  on plus Gaussian noise, shape ``(n, windows * rate, grid^2)``;
 * a **slow** sequence, one frame per window: a signal that flashes (1) in exactly one window and
   is 0 elsewhere, plus noise, shape ``(n, windows, 1)``.
 
@@ -30,9 +31,9 @@ class ImageSequences:
     """The generated set. Arrays over samples ``n``:
 
     Attributes:
-        regions: ``(n, K, K + 2)`` per object its colour one-hot and centred position in
-            ``[-1, 1]^2``, in a random slot order.
-        fast: ``(n, windows * rate, 2)`` noisy pointer positions.
+        regions: ``(n, K, K + grid^2)`` per object its colour one-hot and the one-hot code of
+            its cell, in a random slot order.
+        fast: ``(n, windows * rate, grid^2)`` noisy one-hot codes of the pointer's cell.
         slow: ``(n, windows, 1)`` noisy flash signal.
         visits: ``(n, windows)`` the slot of the object visited in each window.
         flash: ``(n,)`` the window in which the signal flashes.
@@ -49,7 +50,7 @@ class ImageSequences:
     rate: int
 
     def dataset(self) -> MultimodalDataset:
-        """``[image (n, K, K+2), fast (n, T_fast, 2), slow (n, T_slow, 1)]`` and the labels."""
+        """``[image (n, K, K+G), fast (n, T_fast, G), slow (n, T_slow, 1)]`` and the labels."""
         return MultimodalDataset(
             [torch.from_numpy(self.regions), torch.from_numpy(self.fast), torch.from_numpy(self.slow)],
             torch.from_numpy(self.labels), names=["image", "fast", "slow"],
@@ -67,31 +68,28 @@ def make_image_sequences(
     n_objects: int = 5,
     windows: int = 4,
     rate: int = 4,
-    noise: float = 0.05,
+    noise: float = 0.2,
     seed: int = 0,
+    grid: int = 3,
 ) -> ImageSequences:
     """Generate ``n`` episodes (deterministic given ``seed``); see the module docstring.
 
-    Objects are at least 0.4 apart (in centred coordinates), so with ``noise`` well below 0.2
-    the fast sequence identifies the visited object.
+    Cells are coded one-hot so that finding "the object where the pointer is" is a match of two
+    codes, the kind of comparison additive attention learns quickly.
     """
     _check_int("n", n, 1)
     _check_int("n_objects", n_objects, 2)
     _check_int("windows", windows, 2)
     _check_int("rate", rate, 1)
+    _check_int("grid", grid, 2)
     if not 0 <= noise < 1:
         raise ValueError(f"make_image_sequences: noise must be in [0, 1), got {noise}")
-    if n_objects > 9:
-        raise ValueError(f"make_image_sequences: at most 9 objects fit at distance 0.4, got {n_objects}")
+    cells = grid * grid
+    if n_objects > cells:
+        raise ValueError(f"make_image_sequences: at most grid^2 = {cells} objects fit, got {n_objects}")
     rng = np.random.default_rng(seed)
-    positions = np.empty((n, n_objects, 2))
-    for i in range(n):
-        placed: list[np.ndarray] = []
-        while len(placed) < n_objects:
-            p = rng.uniform(-0.9, 0.9, size=2)
-            if all(np.linalg.norm(p - q) >= 0.4 for q in placed):
-                placed.append(p)
-        positions[i] = placed
+    where = np.stack([rng.choice(cells, size=n_objects, replace=False) for _ in range(n)])
+    positions = np.eye(cells)[where]  # (n, K, cells) one-hot cell codes
     colours = np.stack([rng.permutation(n_objects) for _ in range(n)])
     regions = np.concatenate([np.eye(n_objects)[colours], positions], axis=-1).astype(np.float32)
     visits = np.empty((n, windows), dtype=np.int64)

@@ -303,32 +303,48 @@ class BiRNNDualAttention(Fusion):
     Every modality ``m`` is a sequence ``x_m (batch, L_m, d_m)``; the lengths may differ (for
     instance image regions, frames sampled at 8 Hz and frames sampled at 2 Hz). A BiGRU with
     ``hidden_dim`` units per direction gives states ``S_m (batch, L_m, 2 hidden_dim)`` and a
-    summary ``s_m = mean_t S_{m,t}``. Each modality is then attended *under the guidance of the
-    others*, ``c_m = mean_{n != m} s_n``:
+    summary ``p^{(0)}_m = mean_t S_{m,t}``. Each modality is then attended *under the guidance
+    of the others*, in ``rounds`` rounds, each round guided by the previous round's results:
 
     .. math::
-        \alpha_{m,t} = \mathrm{softmax}_t\big(w_m^\top \tanh(A_m S_{m,t} + B_m c_m)\big),\quad
-        p_m = \textstyle\sum_t \alpha_{m,t} S_{m,t},\quad z = W_o [p_1; \dots; p_M] + b_o .
+        c^{(r)}_m = \mathrm{mean}_{n \ne m}\, p^{(r-1)}_n,\quad
+        \alpha^{(r)}_{m,t} = \mathrm{softmax}_t\big(w_{rm}^\top
+            \tanh(A_{rm} S_{m,t} + B_{rm} c^{(r)}_m)\big),\quad
+        p^{(r)}_m = \textstyle\sum_t \alpha^{(r)}_{m,t} S_{m,t},
 
-    Returns ``(z (batch, output_dim), [alpha_1 (batch, L_1), ..., alpha_M (batch, L_M)])``.
+    and ``z = W_o [p^{(R)}_1; \dots; p^{(R)}_M] + b_o``. One round lets a modality use what the
+    others contain on average; a second lets it use what the others *attended to* (the frames
+    at the time of an event, say, to pick the image region seen at that time).
+
+    Returns ``(z (batch, output_dim), [alpha_1 (batch, L_1), ..., alpha_M (batch, L_M)])``, the
+    weights of the last round.
     ``masks``: an optional list with one ``(batch, L_m)`` mask (or ``None``) per modality; a mask
     must mark a prefix (padding at the end), and the BiGRU then skips the padding.
     """
 
     input_ndim = 3
-    example_hyper = {"hidden_dim": 3, "attention_dim": 4}
+    example_hyper = {"hidden_dim": 3, "attention_dim": 4, "rounds": 2}
 
     def __init__(
-        self, input_dims: Sequence[int], output_dim: int, hidden_dim: int = 32, attention_dim: int = 32
+        self,
+        input_dims: Sequence[int],
+        output_dim: int,
+        hidden_dim: int = 32,
+        attention_dim: int = 32,
+        rounds: int = 2,
     ) -> None:
         super().__init__(input_dims, output_dim)
         check_positive_int("BiRNNDualAttention", "hidden_dim", hidden_dim)
         check_positive_int("BiRNNDualAttention", "attention_dim", attention_dim)
+        check_positive_int("BiRNNDualAttention", "rounds", rounds)
         state = 2 * hidden_dim
         self.rnns = nn.ModuleList(
             nn.GRU(d, hidden_dim, batch_first=True, bidirectional=True) for d in self.input_dims
         )
-        self.attention = nn.ModuleList(GuidedAttention(state, attention_dim) for _ in self.input_dims)
+        self.attention = nn.ModuleList(
+            nn.ModuleList(GuidedAttention(state, attention_dim) for _ in self.input_dims)
+            for _ in range(rounds)
+        )
         self.out = nn.Linear(self.n_modalities * state, output_dim)
 
     def _encode(self, rnn: nn.GRU, x: Tensor, lengths: Tensor | None) -> Tensor:
@@ -355,13 +371,15 @@ class BiRNNDualAttention(Fusion):
             s = self._encode(rnn, x, lengths)
             states.append(s)
             summaries.append(masked_mean(s, m))
-        total = torch.stack(summaries, 0).sum(0)
-        pooled, weights = [], []
-        for att, s, summary, m in zip(self.attention, states, summaries, checked, strict=True):
-            context = (total - summary) / (self.n_modalities - 1)
-            p, alpha = att(s, context, m)
-            pooled.append(p)
-            weights.append(alpha)
+        pooled, weights = summaries, []
+        for round_attention in self.attention:
+            total = torch.stack(pooled, 0).sum(0)
+            new, weights = [], []
+            for att, s, previous, m in zip(round_attention, states, pooled, checked, strict=True):
+                p, alpha = att(s, (total - previous) / (self.n_modalities - 1), m)
+                new.append(p)
+                weights.append(alpha)
+            pooled = new
         return self.out(torch.cat(pooled, dim=-1)), weights
 
 

@@ -88,8 +88,8 @@ class Fusion(nn.Module, ABC):
         """Check count, type, rank, feature size, batch size, dtype and device of the inputs."""
         name = type(self).__name__
         ndim = self.input_ndim
-        expected = ", ".join(_shape_text(ndim, d) for d in self.input_dims)
         if len(inputs) != self.n_modalities:
+            expected = ", ".join(_shape_text(ndim, d) for d in self.input_dims)
             raise ValueError(
                 f"{name}: expected {self.n_modalities} modality inputs with shapes [{expected}], "
                 f"got {len(inputs)}"

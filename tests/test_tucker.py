@@ -73,6 +73,12 @@ def test_two_modality_tucker_is_torch_bilinear_on_the_projections():
     p = model.project(xs)
     z = torch.nn.functional.bilinear(p[0], p[1], model.core, model.core_bias)
     torch.testing.assert_close(model(*xs), model.linear_out(z))
+    with torch.no_grad():  # the inference path calls F.bilinear itself; the result must not change
+        torch.testing.assert_close(model(*xs), model.linear_out(z))
+        three = Tucker([5, 4, 3], 2, mm_dim=3).double()
+        xs3 = [*xs, randn(6, 3, seed=2)]
+        no_grad = three(*xs3)
+    torch.testing.assert_close(three(*xs3), no_grad)
 
 
 def test_mutan_is_a_tucker_model_with_rank_r_core_slices():

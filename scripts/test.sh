@@ -13,6 +13,6 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
 fi
 export OMP_NUM_THREADS=1 MPLBACKEND=Agg
 .venv/bin/ruff check mmlearn tests benchmarks
-.venv/bin/python -m pytest -n 2 --nbval-lax --nbval-current-env -p no:cacheprovider -m "not browser" "$@"
+.venv/bin/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env -p no:cacheprovider -m "not browser" "$@"
 bash scripts/build_book.sh
 .venv/bin/python -m pytest -p no:cacheprovider -m browser tests/test_website.py

@@ -192,3 +192,26 @@ def test_question_scene_model_returns_logits_and_the_fusion_weights(fusion):
     torch.testing.assert_close(m(q, objects), logits)
     tokens = QuestionSceneModel(fusion, 0, 10, 18, dim=16, vocab_size=14, encode_regions=not raw)
     assert tokens(torch.randint(0, 14, (4, 3)), objects).shape == (4, 18)
+
+
+def test_attention_drawing_and_explorer():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from mmlearn.widgets_attention import attention_explorer, draw_attention
+
+    image, centres = np.zeros((3, 16, 16)), np.array([[0.25, 0.25], [0.75, 0.5]])
+    fig, ax = plt.subplots()
+    draw_attention(ax, image, centres, np.array([0.9, 0.1]), "t")
+    widths = sorted(p.get_linewidth() for p in ax.patches)
+    assert len(widths) == 2 and widths[1] > widths[0]  # the ring grows with the weight
+    assert ax.texts[0].get_text() == "0.90"
+    plt.close(fig)
+    weights = np.full((2, 3, 2), 0.5)
+    box = attention_explorer(np.zeros((2, 3, 16, 16)), np.stack([centres] * 2), weights, ["a", "b"])
+    assert [w.max for w in box.children[0].children] == [1, 2]
+    with pytest.raises(ValueError, match="one entry per sample"):
+        attention_explorer(np.zeros((3, 3, 16, 16)), np.stack([centres] * 2), weights, ["a", "b"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch
 from torch import Tensor, nn
 
 from .fusion import build
@@ -71,3 +72,63 @@ class QuestionSceneModel(nn.Module):
     def forward(self, question: Tensor, regions: Tensor) -> Tensor:
         return self.attend(question, regions)[0]
 
+
+
+class DistanceHopModel(nn.Module):
+    """Two attention hops over objects for relational questions (object-feature VQA).
+
+    Shapes: question ``q (B, d_q)``, objects ``o (B, N, d_o)`` whose last two features are the
+    position. Hop 1 is dot-product attention with the question as query, which finds the object
+    the question names: ``a1 = softmax_j((W_k o_j)^T (W_q q))``, anchor ``c = sum_j a1_j o_j``.
+    Hop 2 scores every object by its squared distance to the anchor with question-dependent
+    weights, ``a2 = softmax_j(w_1(q) ||p_j - p_c||^2 + w_2(q) a1_j)``: a negative ``w_1`` attends
+    to the closest object, a positive one to the furthest, and ``w_2`` can rule out the anchor
+    itself. A sum over objects of an MLP of ``[o_j, c, p_j - p_c, ||p_j - p_c||^2, q]`` (the
+    objects' relations to the anchor) gives counts. The head reads ``[q, c, sum_j a2_j o_j,
+    pooled]``. Both hops' weights are returned by :meth:`attend` for the figures.
+    """
+
+    def __init__(self, question_dim: int, object_dim: int, n_answers: int, hidden_dim: int = 64,
+                 key_dim: int = 16) -> None:
+        super().__init__()
+        self.object_dim = object_dim
+        self.query = nn.Linear(question_dim, key_dim)
+        self.key = nn.Linear(object_dim, key_dim)
+        self.hop2_weights = nn.Sequential(
+            nn.Linear(question_dim, hidden_dim), nn.ReLU(), nn.Linear(hidden_dim, 2)
+        )
+        self.relation = nn.Sequential(
+            nn.Linear(2 * object_dim + 3 + question_dim, hidden_dim), nn.ReLU(),
+            nn.Linear(hidden_dim, hidden_dim), nn.ReLU(), nn.Linear(hidden_dim, hidden_dim),
+        )
+        self.head = nn.Sequential(
+            nn.Linear(question_dim + 2 * object_dim + hidden_dim, hidden_dim), nn.ReLU(),
+            nn.Linear(hidden_dim, n_answers),
+        )
+
+    @property
+    def n_params(self) -> int:
+        return sum(p.numel() for p in self.parameters() if p.requires_grad)
+
+    def attend(self, question: Tensor, objects: Tensor) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        """``(logits (B, n_answers), (a1 (B, N), a2 (B, N)))``."""
+        if objects.dim() != 3 or objects.shape[-1] != self.object_dim or question.dim() != 2:
+            raise ValueError(
+                f"DistanceHopModel: expected question (batch, d_q) and objects "
+                f"(batch, N, {self.object_dim}), got {tuple(question.shape)} and {tuple(objects.shape)}"
+            )
+        b, n, _ = objects.shape
+        a1 = torch.softmax((self.key(objects) * self.query(question)[:, None]).sum(-1), dim=-1)
+        anchor = (a1[..., None] * objects).sum(1)
+        offset = objects[..., -2:] - anchor[:, None, -2:]
+        dist2 = (offset**2).sum(-1)
+        w = self.hop2_weights(question)
+        a2 = torch.softmax(w[:, :1] * dist2 + w[:, 1:] * a1, dim=-1)
+        related = (a2[..., None] * objects).sum(1)
+        pairs = torch.cat([objects, anchor[:, None].expand(b, n, -1), offset, dist2[..., None],
+                           question[:, None].expand(b, n, -1)], dim=-1)
+        pooled = self.relation(pairs).mean(1)
+        return self.head(torch.cat([question, anchor, related, pooled], dim=-1)), (a1, a2)
+
+    def forward(self, question: Tensor, objects: Tensor) -> Tensor:
+        return self.attend(question, objects)[0]

@@ -3,3 +3,20 @@ import os
 # Notebook kernels and grader subprocesses inherit this: keep the 2-core CI machine responsive.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+
+@pytest.fixture
+def float64_default():
+    """Run a test with float64 as torch's default dtype (for exact comparisons)."""
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(old)
+
+
+def seeded_randn(*shape, seed=0):
+    """``torch.randn(*shape)`` from its own generator, so tests do not depend on their order."""
+    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))

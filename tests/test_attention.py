@@ -12,18 +12,10 @@ from mmlearn.fusion.attention import (
     masked_softmax,
     scaled_dot_product_attention,
 )
+from tests.conftest import seeded_randn
 
-
-@pytest.fixture(autouse=True)
-def _float64():
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(old)
-
-
-def randn(*shape, seed=0):
-    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
+pytestmark = pytest.mark.usefixtures("float64_default")
+randn = seeded_randn
 
 
 def test_scaled_dot_product_matches_the_formula_and_torch():

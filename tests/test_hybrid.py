@@ -6,18 +6,10 @@ import pytest
 import torch
 
 from mmlearn import fusion as F
+from tests.conftest import seeded_randn
 
-
-@pytest.fixture(autouse=True)
-def _float64():
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(old)
-
-
-def randn(*shape, seed=0):
-    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
+pytestmark = pytest.mark.usefixtures("float64_default")
+randn = seeded_randn
 
 
 def test_global_weights_are_the_softmax_of_the_logits_for_every_sample():

@@ -17,21 +17,8 @@ import torch.nn.functional as F
 
 from .data import MultimodalDataset, load_multiple_features, make_interaction, standardize, stratified_split
 from .fusion import available, get
-from .models import build_classifier
+from .models import CPU_HYPER, build_classifier
 from .train import evaluate, fit
-
-#: Hyper-parameters at the book's CPU size (the classes' defaults are the papers' VQA sizes).
-CPU_HYPER: dict[str, dict] = {
-    "mlb": {"rank": 64},
-    "mfb": {"mm_dim": 64, "factor": 2},
-    "mfh": {"mm_dim": 64, "factor": 2, "n_blocks": 2},
-    "mcb": {"sketch_dim": 512},
-    "mutan": {"mm_dim": 32, "rank": 4},
-    "tucker": {"mm_dim": 32},
-    "block": {"mm_dim": 64, "chunks": 8, "rank": 4},
-    "block_tucker": {"mm_dim": 64, "chunks": 8},
-    "lmf": {"rank": 4},
-}
 
 
 @dataclass

@@ -10,6 +10,20 @@ from torch import Tensor, nn
 from .fusion import Fusion, build
 from .nn import MLP
 
+#: Hyper-parameters at the book's CPU size for the fusions whose defaults are the papers' VQA sizes
+#: (thousands of units); shared by the capstone comparison and the robustness curves.
+CPU_HYPER: dict[str, dict] = {
+    "mlb": {"rank": 64},
+    "mfb": {"mm_dim": 64, "factor": 2},
+    "mfh": {"mm_dim": 64, "factor": 2, "n_blocks": 2},
+    "mcb": {"sketch_dim": 512},
+    "mutan": {"mm_dim": 32, "rank": 4},
+    "tucker": {"mm_dim": 32},
+    "block": {"mm_dim": 64, "chunks": 8, "rank": 4},
+    "block_tucker": {"mm_dim": 64, "chunks": 8},
+    "lmf": {"rank": 4},
+}
+
 
 def unpack_inputs(owner: str, inputs: tuple, expected: int) -> tuple[Tensor, ...]:
     """Accept ``model(x1, x2)`` or ``model([x1, x2])``; check the number of modalities."""

@@ -21,20 +21,11 @@ from torch import nn
 from .data import MultimodalDataset
 from .data.augment import ModalityDropout, drop_modality, noisy_modality
 from .fusion import available, get
-from .models import build_classifier
+from .models import CPU_HYPER, build_classifier
 from .train import evaluate, fit
 
-#: Smaller hyper-parameters for the fusions whose defaults are sized for VQA features
-#: (thousands of units); used when they are accepted, ignored otherwise.
-SMALL_HYPER: dict[str, dict[str, Any]] = {
-    "mcb": {"sketch_dim": 512},
-    "mlb": {"rank": 64},
-    "mfb": {"mm_dim": 64},
-    "mfh": {"mm_dim": 64},
-    "block": {"mm_dim": 64, "chunks": 8, "rank": 4},
-    "block_tucker": {"mm_dim": 64, "chunks": 8},
-    "mutan": {"mm_dim": 32},
-}
+#: Smaller hyper-parameters for fusions sized for VQA features (one table for the whole library).
+SMALL_HYPER = CPU_HYPER
 
 #: The representative of a family module when several of its fusions are registered.
 PREFERRED = ("concat", "gmu", "hybrid_pool", "tfn", "mlb", "mutan", "block", "two_tower_gate")

@@ -46,8 +46,12 @@ SIZES = {
 MAPS = {  # reference state_dict key -> mmlearn key
     "mlb": {"linear0": "projections.0", "linear1": "projections.1"},
     "mfb": {"linear0": "projections.0", "linear1": "projections.1"},
-    "mfh": {"linear0_0": "projections.0.0", "linear1_0": "projections.0.1",
-            "linear0_1": "projections.1.0", "linear1_1": "projections.1.1"},
+    "mfh": {
+        "linear0_0": "projections.0.0",
+        "linear1_0": "projections.0.1",
+        "linear0_1": "projections.1.0",
+        "linear1_1": "projections.1.1",
+    },
 }
 
 
@@ -102,15 +106,29 @@ def _pairs(size: dict, ref_lib) -> list[dict]:
         mine_hyper = {"rank": m} if name == "mlb" else {"mm_dim": m, "factor": ref.factor}
         mine = mf.build(name, dims, out, activation="relu", normalize=False, **mine_hyper)
         _copy_reference_weights(name, ref, mine)
-        pairs.append({"name": name.upper(), "reference": f"block {cls.__name__} (defaults, mm_dim={m})",
-                      "ref": _ListInput(ref), "mine": _WithReLU(mine), "n_params": mine.n_params,
-                      "fuse": _WithReLU(mine, mine.fuse)})
+        pairs.append(
+            {
+                "name": name.upper(),
+                "reference": f"block {cls.__name__} (defaults, mm_dim={m})",
+                "ref": _ListInput(ref),
+                "mine": _WithReLU(mine),
+                "n_params": mine.n_params,
+                "fuse": _WithReLU(mine, mine.fuse),
+            }
+        )
     sketch = 16000 if mm is None else mm
     mcb = mf.build("mcb", dims, out, sketch_dim=sketch, normalize=False)
     explicit = _WithReLU(mcb, lambda x, y: mcb.linear_out(sketch_outer_product(x, y, *mcb.sketches)))
-    pairs.append({"name": "MCB", "reference": f"explicit sketch of x ⊗ y (D={sketch})",
-                  "ref": explicit, "mine": _WithReLU(mcb), "n_params": mcb.n_params,
-                  "fuse": _WithReLU(mcb, mcb.fuse)})
+    pairs.append(
+        {
+            "name": "MCB",
+            "reference": f"explicit sketch of x ⊗ y (D={sketch})",
+            "ref": explicit,
+            "mine": _WithReLU(mcb),
+            "n_params": mcb.n_params,
+            "fuse": _WithReLU(mcb, mcb.fuse),
+        }
+    )
     lmf = mf.build("lmf", dims, out, rank=4)
     tfn_params = out * (dims[0] + 1) * (dims[1] + 1) + out
     if tfn_params * 4 < 2**30:
@@ -119,13 +137,27 @@ def _pairs(size: dict, ref_lib) -> list[dict]:
             w = torch.einsum("r,rio,rjo->oij", lmf.fusion_weights, *lmf.factors)
             tfn.linear.weight.copy_(w.flatten(1))
             tfn.linear.bias.copy_(lmf.fusion_bias)
-        pairs.append({"name": "LMF (R=4)", "reference": "TFN with the same (rank-4) weight",
-                      "ref": _ListInput(tfn), "mine": _ListInput(lmf), "n_params": lmf.n_params,
-                      "fuse": _Fuse(lmf)})
+        pairs.append(
+            {
+                "name": "LMF (R=4)",
+                "reference": "TFN with the same (rank-4) weight",
+                "ref": _ListInput(tfn),
+                "mine": _ListInput(lmf),
+                "n_params": lmf.n_params,
+                "fuse": _Fuse(lmf),
+            }
+        )
     else:
-        pairs.append({"name": "LMF (R=4)", "reference": f"TFN: {tfn_params / 1e9:.1f}e9 parameters, "
-                      "does not fit", "ref": None, "mine": _ListInput(lmf), "n_params": lmf.n_params,
-                      "fuse": _Fuse(lmf)})
+        pairs.append(
+            {
+                "name": "LMF (R=4)",
+                "reference": f"TFN: {tfn_params / 1e9:.1f}e9 parameters, does not fit",
+                "ref": None,
+                "mine": _ListInput(lmf),
+                "n_params": lmf.n_params,
+                "fuse": _Fuse(lmf),
+            }
+        )
     return pairs
 
 
@@ -213,8 +245,12 @@ def run(sizes: list[str], repeats: dict[str, int], device, budget_s: float = 60.
             mine = pair["mine"].to(device)
             ref = pair["ref"].to(device) if pair["ref"] is not None else None
             xs = _inputs(size, device)
-            row = {"size": size_name, "fusion": pair["name"], "reference": pair["reference"],
-                   "n_params": pair["n_params"]}
+            row = {
+                "size": size_name,
+                "fusion": pair["name"],
+                "reference": pair["reference"],
+                "n_params": pair["n_params"],
+            }
             modules = {"mine": mine, "fuse": pair["fuse"].to(device)}
             if ref is not None:
                 modules["ref"] = ref
@@ -250,9 +286,13 @@ def _fmt(value, spec: str) -> str:
 
 def write_results(rows: list[dict], device, path: Path = RESULTS) -> None:
     path.mkdir(parents=True, exist_ok=True)
-    info = {"torch": torch.__version__, "device": str(device), "threads": torch.get_num_threads(),
-            "machine": platform.processor() or platform.machine(),
-            "gpu": torch.cuda.get_device_name() if device.type == "cuda" else None}
+    info = {
+        "torch": torch.__version__,
+        "device": str(device),
+        "threads": torch.get_num_threads(),
+        "machine": platform.processor() or platform.machine(),
+        "gpu": torch.cuda.get_device_name() if device.type == "cuda" else None,
+    }
     (path / "bilinear.json").write_text(json.dumps({"info": info, "rows": rows}, indent=1) + "\n")
     where = info["gpu"] or f"CPU ({info['threads']} threads)"
     lines = [
@@ -282,8 +322,11 @@ def write_results(rows: list[dict], device, path: Path = RESULTS) -> None:
         )
     if device.type == "cuda":
         lines += ["", "Peak CUDA memory (MiB) of one forward + backward, mmlearn / reference:", ""]
-        lines += [f"- {r['size']} {r['fusion']}: {_fmt(r['cuda_peak_mib_mine'], '.1f')} / "
-                  f"{_fmt(r.get('cuda_peak_mib_ref'), '.1f')}" for r in rows]
+        lines += [
+            f"- {r['size']} {r['fusion']}: {_fmt(r['cuda_peak_mib_mine'], '.1f')} / "
+            f"{_fmt(r.get('cuda_peak_mib_ref'), '.1f')}"
+            for r in rows
+        ]
     (path / "bilinear.md").write_text("\n".join(lines) + "\n")
 
 

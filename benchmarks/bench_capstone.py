@@ -51,8 +51,10 @@ def main(argv: list[str] | None = None) -> None:
         "|---|---|---|---:|---:|---:|---:|",
     ]
     for r in rows:
-        lines.append(f"| {r['task']} | {r['fusion']} | {r['family']} | {r['accuracy']:.3f} | {r['std']:.3f} "
-                     f"| {r['params']:,} | {r['ms']:.2f} |")
+        lines.append(
+            f"| {r['task']} | {r['fusion']} | {r['family']} | {r['accuracy']:.3f} | {r['std']:.3f} "
+            f"| {r['params']:,} | {r['ms']:.2f} |"
+        )
     out.with_suffix(".md").write_text("\n".join(lines) + "\n")
     print(f"wrote {out.with_suffix('.md')}")
 

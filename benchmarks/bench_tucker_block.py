@@ -41,14 +41,28 @@ from mmlearn import fusion as mf
 
 RESULTS = Path(__file__).parent / "results"
 SIZES = {
-    "book": {"batch": 32, "dims": (64, 64), "out": 64,
-             "hyper": {"tucker": {"mm_dim": 160}, "mutan": {"mm_dim": 160, "rank": 10},
-                       "block": {"mm_dim": 160, "chunks": 20, "rank": 10},
-                       "block_tucker": {"mm_dim": 160, "chunks": 20}}},
-    "paper": {"batch": 64, "dims": (2048, 2400), "out": 3000,
-              "hyper": {"tucker": {"mm_dim": 256}, "mutan": {"mm_dim": 1600, "rank": 15},
-                        "block": {"mm_dim": 1600, "chunks": 20, "rank": 15},
-                        "block_tucker": {"mm_dim": 1600, "chunks": 20}}},
+    "book": {
+        "batch": 32,
+        "dims": (64, 64),
+        "out": 64,
+        "hyper": {
+            "tucker": {"mm_dim": 160},
+            "mutan": {"mm_dim": 160, "rank": 10},
+            "block": {"mm_dim": 160, "chunks": 20, "rank": 10},
+            "block_tucker": {"mm_dim": 160, "chunks": 20},
+        },
+    },
+    "paper": {
+        "batch": 64,
+        "dims": (2048, 2400),
+        "out": 3000,
+        "hyper": {
+            "tucker": {"mm_dim": 256},
+            "mutan": {"mm_dim": 1600, "rank": 15},
+            "block": {"mm_dim": 1600, "chunks": 20, "rank": 15},
+            "block_tucker": {"mm_dim": 1600, "chunks": 20},
+        },
+    },
 }
 MIN_REPEATS, BUDGET_S = 5, 20.0  # stop repeating a measurement after BUDGET_S seconds
 REFERENCE_CLASS = {"tucker": "Tucker", "mutan": "Mutan", "block": "Block", "block_tucker": "BlockTucker"}
@@ -56,9 +70,14 @@ REFERENCE_CLASS = {"tucker": "Tucker", "mutan": "Mutan", "block": "Block", "bloc
 
 def copy_reference_weights(name: str, ref: nn.Module, mine: mf.Fusion) -> None:
     """Copy the weights of a reference module (two modalities, ``shared=False``) into ours."""
-    state = {"linears.0.weight": ref.linear0.weight, "linears.0.bias": ref.linear0.bias,
-             "linears.1.weight": ref.linear1.weight, "linears.1.bias": ref.linear1.bias,
-             "linear_out.weight": ref.linear_out.weight, "linear_out.bias": ref.linear_out.bias}
+    state = {
+        "linears.0.weight": ref.linear0.weight,
+        "linears.0.bias": ref.linear0.bias,
+        "linears.1.weight": ref.linear1.weight,
+        "linears.1.bias": ref.linear1.bias,
+        "linear_out.weight": ref.linear_out.weight,
+        "linear_out.bias": ref.linear_out.bias,
+    }
     if name == "tucker":
         state |= {"core": ref.bilinear.weight, "core_bias": ref.bilinear.bias}
     elif name == "mutan":
@@ -165,9 +184,14 @@ def run(sizes: list[str], repeats: dict[str, int], device="cpu") -> list[dict]:
         size = SIZES[size_name]
         for name, hyper in size["hyper"].items():
             ref, mine = build_pair(name, size["dims"], size["out"], hyper, ref_lib)
-            row = {"size": size_name, "fusion": name, "hyper": hyper,
-                   "n_params_mine": mine.n_params, "n_params_ref": ref.n_params,
-                   "max_abs_diff_float64": max_abs_diff(ref, mine, size)}
+            row = {
+                "size": size_name,
+                "fusion": name,
+                "hyper": hyper,
+                "n_params_mine": mine.n_params,
+                "n_params_ref": ref.n_params,
+                "max_abs_diff_float64": max_abs_diff(ref, mine, size),
+            }
             modules = {"mine": mine.to(device), "ref": _ListInput(ref).to(device)}
             xs = _inputs(size, device=device)
             flops = forward_flops(name, size["batch"], size["dims"], size["out"], hyper)
@@ -202,9 +226,14 @@ def run(sizes: list[str], repeats: dict[str, int], device="cpu") -> list[dict]:
 def write_results(rows: list[dict], peak: float, device="cpu", path: Path = RESULTS) -> None:
     path.mkdir(parents=True, exist_ok=True)
     dev = torch.device(device)
-    info = {"torch": torch.__version__, "device": str(dev), "threads": torch.get_num_threads(),
-            "machine": platform.processor() or platform.machine(), "matmul_gflops": peak,
-            "gpu": torch.cuda.get_device_name() if dev.type == "cuda" else None}
+    info = {
+        "torch": torch.__version__,
+        "device": str(dev),
+        "threads": torch.get_num_threads(),
+        "machine": platform.processor() or platform.machine(),
+        "matmul_gflops": peak,
+        "gpu": torch.cuda.get_device_name() if dev.type == "cuda" else None,
+    }
     stem = "tucker_block" if dev.type == "cpu" else "tucker_block_cuda"
     (path / f"{stem}.json").write_text(json.dumps({"info": info, "rows": rows}, indent=1) + "\n")
     where = info["gpu"] or f"CPU ({info['threads']} threads)"
@@ -247,10 +276,13 @@ def write_results(rows: list[dict], peak: float, device="cpu", path: Path = RESU
         )
     if book_block is not None:
         ok = "met" if book_block["fwdbwd_paired_ratio"] <= 0.4 else "NOT met"
-        lines += ["", f"Target for BLOCK forward + backward at book size: at most 0.4x the reference's "
-                  f"time. Measured: {book_block['fwdbwd_paired_ratio']:.2f}x (paired runs; "
-                  f"{book_block['fwdbwd_ratio']:.2f}x of the medians, {book_block['fwdbwd_min_ratio']:.2f}x "
-                  f"of the fastest runs): {ok}."]
+        lines += [
+            "",
+            f"Target for BLOCK forward + backward at book size: at most 0.4x the reference's "
+            f"time. Measured: {book_block['fwdbwd_paired_ratio']:.2f}x (paired runs; "
+            f"{book_block['fwdbwd_ratio']:.2f}x of the medians, {book_block['fwdbwd_min_ratio']:.2f}x "
+            f"of the fastest runs): {ok}.",
+        ]
     (path / f"{stem}.md").write_text("\n".join(lines) + "\n")
 
 

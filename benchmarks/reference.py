@@ -34,8 +34,19 @@ def _sources() -> Path:
     archive = cache / SDIST
     if not archive.exists():
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q",
-             "-d", str(cache), f"block.bootstrap.pytorch=={VERSION}"],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "-q",
+                "-d",
+                str(cache),
+                f"block.bootstrap.pytorch=={VERSION}",
+            ],
             check=True,
         )
     with tarfile.open(archive) as tar:
@@ -56,8 +67,10 @@ def load_reference_fusions() -> types.ModuleType:
     subpackage = types.ModuleType("_blockref.fusions")
     subpackage.__path__ = [str(root / "fusions")]
     sys.modules["_blockref.fusions"] = subpackage
-    for name, path in [("_blockref.mlp", root / "mlp.py"),
-                       ("_blockref.fusions.fusions", root / "fusions" / "fusions.py")]:
+    for name, path in [
+        ("_blockref.mlp", root / "mlp.py"),
+        ("_blockref.fusions.fusions", root / "fusions" / "fusions.py"),
+    ]:
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module

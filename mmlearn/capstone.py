@@ -116,15 +116,37 @@ def compare(
             accs = []
             for seed in seeds:
                 torch.manual_seed(seed)
-                model = build_classifier(name, task.train.input_dims, task.n_classes, embed_dim=embed_dim,
-                                         fusion_dim=fusion_dim, **CPU_HYPER.get(name, {}))
-                fit(model, task.train, task.val, epochs=epochs, lr=lr, batch_size=batch_size, patience=5,
-                    seed=seed, progress=False)
+                model = build_classifier(
+                    name,
+                    task.train.input_dims,
+                    task.n_classes,
+                    embed_dim=embed_dim,
+                    fusion_dim=fusion_dim,
+                    **CPU_HYPER.get(name, {}),
+                )
+                fit(
+                    model,
+                    task.train,
+                    task.val,
+                    epochs=epochs,
+                    lr=lr,
+                    batch_size=batch_size,
+                    patience=5,
+                    seed=seed,
+                    progress=False,
+                )
                 accs.append(evaluate(model, task.test)["accuracy"])
-            rows.append({
-                "task": task.name, "fusion": name, "family": family_of(name),
-                "accuracy": float(np.mean(accs)), "std": float(np.std(accs)), "accuracies": accs,
-                "params": model.fusion.n_params, "model_params": model.n_params,
-                "ms": forward_backward_ms(model, task),
-            })
+            rows.append(
+                {
+                    "task": task.name,
+                    "fusion": name,
+                    "family": family_of(name),
+                    "accuracy": float(np.mean(accs)),
+                    "std": float(np.std(accs)),
+                    "accuracies": accs,
+                    "params": model.fusion.n_params,
+                    "model_params": model.n_params,
+                    "ms": forward_backward_ms(model, task),
+                }
+            )
     return rows

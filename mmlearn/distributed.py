@@ -28,10 +28,11 @@ def global_batches(
 ) -> Iterator[tuple[list[torch.Tensor], torch.Tensor]]:
     """The same sequence of global mini-batches in every process (a seeded permutation)."""
     generator = torch.Generator().manual_seed(seed)
-    order = torch.cat([torch.randperm(len(data), generator=generator)
-                       for _ in range(steps * batch_size // len(data) + 1)])
+    order = torch.cat(
+        [torch.randperm(len(data), generator=generator) for _ in range(steps * batch_size // len(data) + 1)]
+    )
     for step in range(steps):
-        idx = order[step * batch_size:(step + 1) * batch_size]
+        idx = order[step * batch_size : (step + 1) * batch_size]
         yield [x[idx] for x in data.modalities], data.labels[idx]
 
 

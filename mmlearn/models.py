@@ -42,9 +42,7 @@ class MultimodalClassifier(nn.Module):
     outputs class scores, so its head is the identity.
     """
 
-    def __init__(
-        self, encoders: Sequence[nn.Module], fusion: Fusion, head: nn.Module | None = None
-    ) -> None:
+    def __init__(self, encoders: Sequence[nn.Module], fusion: Fusion, head: nn.Module | None = None) -> None:
         super().__init__()
         if len(encoders) != fusion.n_modalities:
             raise ValueError(

@@ -16,8 +16,9 @@ def plot_history(history, ax=None):
     if history.val_loss:
         ax.plot(epochs[: len(history.val_loss)], history.val_loss, label="validation loss")
         twin = ax.twinx()
-        twin.plot(epochs[: len(history.val_accuracy)], history.val_accuracy, "g--",
-                  label="validation accuracy")
+        twin.plot(
+            epochs[: len(history.val_accuracy)], history.val_accuracy, "g--", label="validation accuracy"
+        )
         twin.set_ylabel("accuracy")
         ax.axvline(history.best_epoch + 1, color="grey", lw=0.8, ls=":")
     ax.set_xlabel("epoch")
@@ -68,22 +69,40 @@ def fusion_stages_diagram():
     grey, orange = "#d9d9d9", "#f4a261"
 
     def box(ax, x, y, text, color, w=0.26, h=0.14):
-        ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02",
-                                    fc=color, ec="black", lw=0.8))
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02", fc=color, ec="black", lw=0.8
+            )
+        )
         ax.text(x, y, text, ha="center", va="center", fontsize=8)
 
     def arrow(ax, a, b):
         ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=10, lw=0.8))
 
     layouts = {
-        "early": [("x1", 0.2, 0.85, "white"), ("x2", 0.8, 0.85, "white"),
-                  ("concat", 0.5, 0.6, orange), ("model", 0.5, 0.35, grey), ("y", 0.5, 0.1, "white")],
-        "intermediate": [("x1", 0.2, 0.85, "white"), ("x2", 0.8, 0.85, "white"),
-                         ("encoder 1", 0.2, 0.6, grey), ("encoder 2", 0.8, 0.6, grey),
-                         ("fusion", 0.5, 0.35, orange), ("y", 0.5, 0.1, "white")],
-        "late": [("x1", 0.2, 0.85, "white"), ("x2", 0.8, 0.85, "white"),
-                 ("model 1", 0.2, 0.6, grey), ("model 2", 0.8, 0.6, grey),
-                 ("average scores", 0.5, 0.35, orange), ("y", 0.5, 0.1, "white")],
+        "early": [
+            ("x1", 0.2, 0.85, "white"),
+            ("x2", 0.8, 0.85, "white"),
+            ("concat", 0.5, 0.6, orange),
+            ("model", 0.5, 0.35, grey),
+            ("y", 0.5, 0.1, "white"),
+        ],
+        "intermediate": [
+            ("x1", 0.2, 0.85, "white"),
+            ("x2", 0.8, 0.85, "white"),
+            ("encoder 1", 0.2, 0.6, grey),
+            ("encoder 2", 0.8, 0.6, grey),
+            ("fusion", 0.5, 0.35, orange),
+            ("y", 0.5, 0.1, "white"),
+        ],
+        "late": [
+            ("x1", 0.2, 0.85, "white"),
+            ("x2", 0.8, 0.85, "white"),
+            ("model 1", 0.2, 0.6, grey),
+            ("model 2", 0.8, 0.6, grey),
+            ("average scores", 0.5, 0.35, orange),
+            ("y", 0.5, 0.1, "white"),
+        ],
     }
     edges = {
         "early": [(0, 2), (1, 2), (2, 3), (3, 4)],

@@ -91,13 +91,21 @@ def evaluate_robustness(
         raise ValueError(f"evaluate_robustness: noise levels must be >= 0, got {list(noise_levels)}")
     clean = evaluate(model, test)["accuracy"]
     missing = {name: evaluate(model, drop_modality(test, name))["accuracy"] for name in test.names}
-    curve = [evaluate(model, noisy_modality(test, noisy, s, seed + i))["accuracy"]
-             for i, s in enumerate(noise_levels)]
+    curve = [
+        evaluate(model, noisy_modality(test, noisy, s, seed + i))["accuracy"]
+        for i, s in enumerate(noise_levels)
+    ]
     return {"clean": clean, "missing": missing, "noisy": curve}
 
 
-def build_small(fusion: str, input_dims: Sequence[int], n_classes: int, embed_dim: int = 16,
-                fusion_dim: int = 32, hyper: Mapping[str, Any] | None = None) -> tuple[nn.Module, dict]:
+def build_small(
+    fusion: str,
+    input_dims: Sequence[int],
+    n_classes: int,
+    embed_dim: int = 16,
+    fusion_dim: int = 32,
+    hyper: Mapping[str, Any] | None = None,
+) -> tuple[nn.Module, dict]:
     """``build_classifier`` with ``hyper`` (default: :data:`SMALL_HYPER` if the fusion accepts it)."""
     if hyper is not None:
         return build_classifier(fusion, input_dims, n_classes, embed_dim, fusion_dim, **hyper), dict(hyper)
@@ -132,21 +140,42 @@ def robustness_curve(
     """
     cls = get(fusion)
     if cls.input_ndim != 2:
-        raise ValueError(f"robustness_curve: {fusion!r} takes sequence inputs; use a vector fusion "
-                         f"(see vector_fusions())")
+        raise ValueError(
+            f"robustness_curve: {fusion!r} takes sequence inputs; use a vector fusion (see vector_fusions())"
+        )
     if train.names != test.names:
         raise ValueError(f"robustness_curve: train has modalities {train.names}, test {test.names}")
     model, used = build_small(fusion, train.input_dims, train.n_classes, embed_dim, fusion_dim, hyper)
     n_params = model.n_params
     wrapped = ModalityDropout(model, modality_dropout, seed) if modality_dropout > 0 else model
     start = time.perf_counter()
-    fit(wrapped, train, val, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed, progress=False,
-        patience=None, device=device)
+    fit(
+        wrapped,
+        train,
+        val,
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        seed=seed,
+        progress=False,
+        patience=None,
+        device=device,
+    )
     seconds = time.perf_counter() - start
     scores = evaluate_robustness(wrapped, test, noisy, noise_levels, seed)
     noisy_name = test.names[noisy] if isinstance(noisy, int) else noisy
-    return RobustnessResult(fusion, family_of(fusion), n_params, scores["clean"], scores["missing"],
-                            noisy_name, [float(s) for s in noise_levels], scores["noisy"], seconds, used)
+    return RobustnessResult(
+        fusion,
+        family_of(fusion),
+        n_params,
+        scores["clean"],
+        scores["missing"],
+        noisy_name,
+        [float(s) for s in noise_levels],
+        scores["noisy"],
+        seconds,
+        used,
+    )
 
 
 def plot_robustness(results: Sequence[RobustnessResult], axes=None):
@@ -168,8 +197,9 @@ def plot_robustness(results: Sequence[RobustnessResult], axes=None):
     x = np.arange(len(results))
     ax_missing.bar(x, [r.clean for r in results], width, label="all modalities")
     for k, name in enumerate(names):
-        ax_missing.bar(x + (k + 1) * width, [r.missing[name] for r in results], width,
-                       label=f"'{name}' missing")
+        ax_missing.bar(
+            x + (k + 1) * width, [r.missing[name] for r in results], width, label=f"'{name}' missing"
+        )
     ax_missing.set_xticks(x + width * len(names) / 2, [r.fusion for r in results], rotation=45, ha="right")
     ax_missing.set_ylabel("test accuracy")
     ax_missing.set_ylim(0, 1.2)

@@ -90,15 +90,17 @@ def fit_two_tower(
         order = torch.randperm(n, generator=generator)
         total, count = 0.0, 0
         for start in range(0, n, batch_size):
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             if len(idx) < 2:
                 continue
             u, v = model(a[idx], b[idx])
             if loss == "info_nce":
                 value = info_nce_loss(u, v, temperature)
             else:
-                value = 0.5 * (hard_negative_triplet_loss(u, v, margin, metric="cosine")
-                               + hard_negative_triplet_loss(v, u, margin, metric="cosine"))
+                value = 0.5 * (
+                    hard_negative_triplet_loss(u, v, margin, metric="cosine")
+                    + hard_negative_triplet_loss(v, u, margin, metric="cosine")
+                )
             optimizer.zero_grad(set_to_none=True)
             value.backward()
             optimizer.step()
@@ -114,8 +116,9 @@ def retrieval_scores(model: TwoTower, a: Tensor, b: Tensor, ks: Sequence[int] = 
     return {"a->b": recall_at_k(sim, ks), "b->a": recall_at_k(sim.T, ks)}
 
 
-def plot_joint_embedding(u: Tensor, v: Tensor, labels: Tensor, names: tuple[str, str] = ("A", "B"),
-                         n_links: int = 30, ax=None):
+def plot_joint_embedding(
+    u: Tensor, v: Tensor, labels: Tensor, names: tuple[str, str] = ("A", "B"), n_links: int = 30, ax=None
+):
     """The two modalities' embeddings in one 2-D PCA plot, coloured by class; ``n_links`` lines join
     matched pairs. ``u, v: (n, k)``, ``labels: (n,)``."""
     import matplotlib.pyplot as plt

@@ -73,7 +73,6 @@ class QuestionSceneModel(nn.Module):
         return self.attend(question, regions)[0]
 
 
-
 class DistanceHopModel(nn.Module):
     """Two attention hops over objects for relational questions (object-feature VQA).
 
@@ -88,8 +87,9 @@ class DistanceHopModel(nn.Module):
     pooled]``. Both hops' weights are returned by :meth:`attend` for the figures.
     """
 
-    def __init__(self, question_dim: int, object_dim: int, n_answers: int, hidden_dim: int = 64,
-                 key_dim: int = 16) -> None:
+    def __init__(
+        self, question_dim: int, object_dim: int, n_answers: int, hidden_dim: int = 64, key_dim: int = 16
+    ) -> None:
         super().__init__()
         self.object_dim = object_dim
         self.query = nn.Linear(question_dim, key_dim)
@@ -98,11 +98,15 @@ class DistanceHopModel(nn.Module):
             nn.Linear(question_dim, hidden_dim), nn.ReLU(), nn.Linear(hidden_dim, 2)
         )
         self.relation = nn.Sequential(
-            nn.Linear(2 * object_dim + 3 + question_dim, hidden_dim), nn.ReLU(),
-            nn.Linear(hidden_dim, hidden_dim), nn.ReLU(), nn.Linear(hidden_dim, hidden_dim),
+            nn.Linear(2 * object_dim + 3 + question_dim, hidden_dim),
+            nn.ReLU(),
+            nn.Linear(hidden_dim, hidden_dim),
+            nn.ReLU(),
+            nn.Linear(hidden_dim, hidden_dim),
         )
         self.head = nn.Sequential(
-            nn.Linear(question_dim + 2 * object_dim + hidden_dim, hidden_dim), nn.ReLU(),
+            nn.Linear(question_dim + 2 * object_dim + hidden_dim, hidden_dim),
+            nn.ReLU(),
             nn.Linear(hidden_dim, n_answers),
         )
 
@@ -125,8 +129,16 @@ class DistanceHopModel(nn.Module):
         w = self.hop2_weights(question)
         a2 = torch.softmax(w[:, :1] * dist2 + w[:, 1:] * a1, dim=-1)
         related = (a2[..., None] * objects).sum(1)
-        pairs = torch.cat([objects, anchor[:, None].expand(b, n, -1), offset, dist2[..., None],
-                           question[:, None].expand(b, n, -1)], dim=-1)
+        pairs = torch.cat(
+            [
+                objects,
+                anchor[:, None].expand(b, n, -1),
+                offset,
+                dist2[..., None],
+                question[:, None].expand(b, n, -1),
+            ],
+            dim=-1,
+        )
         pooled = self.relation(pairs).mean(1)
         return self.head(torch.cat([question, anchor, related, pooled], dim=-1)), (a1, a2)
 

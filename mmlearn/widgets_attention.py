@@ -23,8 +23,15 @@ def draw_attention(ax, image: np.ndarray, centres: np.ndarray, weights: np.ndarr
         ax.add_patch(_circle((x * size - 0.5, y * size - 0.5), 0.12 * size, w))
     best = int(np.argmax(weights))
     x, y = centres[best]
-    ax.text(x * size, y * size - 0.16 * size, f"{weights[best]:.2f}", color="w", ha="center",
-            fontsize=8, weight="bold")
+    ax.text(
+        x * size,
+        y * size - 0.16 * size,
+        f"{weights[best]:.2f}",
+        color="w",
+        ha="center",
+        fontsize=8,
+        weight="bold",
+    )
     ax.set(xticks=[], yticks=[], title=title)
     return ax
 
@@ -32,8 +39,9 @@ def draw_attention(ax, image: np.ndarray, centres: np.ndarray, weights: np.ndarr
 def _circle(centre, radius, weight):
     from matplotlib.patches import Circle
 
-    return Circle(centre, radius, fill=False, lw=0.5 + 4 * float(weight), color="w",
-                  alpha=float(0.15 + 0.85 * weight))
+    return Circle(
+        centre, radius, fill=False, lw=0.5 + 4 * float(weight), color="w", alpha=float(0.15 + 0.85 * weight)
+    )
 
 
 def attention_explorer(

@@ -16,8 +16,12 @@ from .nn.sketch import circular_convolution
 
 
 def param_counts(
-    input_dims: Sequence[int], output_dim: int, rank: int = 16, factor: int = 2,
-    sketch_dim: int = 1024, n_blocks: int = 2,
+    input_dims: Sequence[int],
+    output_dim: int,
+    rank: int = 16,
+    factor: int = 2,
+    sketch_dim: int = 1024,
+    n_blocks: int = 2,
 ) -> dict[str, int]:
     """Trainable parameters of each bilinear fusion, from its formula.
 
@@ -49,8 +53,10 @@ def sketch_error(
     the error is divided by ``|x||x'||y||y'| = 1``. It falls like ``1 / sqrt(sketch_dim)``.
     """
     g = torch.Generator().manual_seed(seed)
-    vecs = [torch.nn.functional.normalize(torch.randn(d, generator=g, dtype=torch.float64), dim=0)
-            for d in (dims[0], dims[0], dims[1], dims[1])]
+    vecs = [
+        torch.nn.functional.normalize(torch.randn(d, generator=g, dtype=torch.float64), dim=0)
+        for d in (dims[0], dims[0], dims[1], dims[1])
+    ]
     x, x2, y, y2 = vecs
 
     def sketch_matrices(d: int) -> torch.Tensor:
@@ -66,8 +72,11 @@ def sketch_error(
 
 
 def explorer_figure(
-    input_dims: Sequence[int], output_dim: int, ranks: Sequence[int] = (1, 2, 4, 8, 16, 32, 64),
-    sketch_dims: Sequence[int] = (16, 64, 256, 1024, 4096), factor: int = 2,
+    input_dims: Sequence[int],
+    output_dim: int,
+    ranks: Sequence[int] = (1, 2, 4, 8, 16, 32, 64),
+    sketch_dims: Sequence[int] = (16, 64, 256, 1024, 4096),
+    factor: int = 2,
     accuracy: Mapping[str, Mapping[int, float]] | None = None,
 ):
     """Static view of the explorer: parameters against rank (and accuracy against parameters
@@ -77,28 +86,51 @@ def explorer_figure(
     panels = 3 if accuracy else 2
     fig, axes = plt.subplots(1, panels, figsize=(4.2 * panels, 3.4))
     for name in ("mlb", "mfb", "mfh", "lmf"):
-        axes[0].plot(ranks, [param_counts(input_dims, output_dim, r, factor)[name] for r in ranks],
-                     marker="o", label=name.upper())
+        axes[0].plot(
+            ranks,
+            [param_counts(input_dims, output_dim, r, factor)[name] for r in ranks],
+            marker="o",
+            label=name.upper(),
+        )
     fixed = param_counts(input_dims, output_dim)
     for name in ("bilinear", "tfn"):
         if name in fixed:
             axes[0].axhline(fixed[name], ls="--", lw=1, color="grey")
             axes[0].annotate(name.upper(), (ranks[0], fixed[name]), va="bottom", fontsize=8)
-    axes[0].set(xscale="log", yscale="log", xlabel="rank R", ylabel="parameters",
-                title=f"dims {tuple(input_dims)} -> {output_dim}")
+    axes[0].set(
+        xscale="log",
+        yscale="log",
+        xlabel="rank R",
+        ylabel="parameters",
+        title=f"dims {tuple(input_dims)} -> {output_dim}",
+    )
     axes[0].legend(fontsize=8)
     errors = [sketch_error(d) for d in sketch_dims]
     axes[1].plot(sketch_dims, errors, marker="o", label="measured")
-    axes[1].plot(sketch_dims, [errors[0] * math.sqrt(sketch_dims[0] / d) for d in sketch_dims],
-                 ls="--", color="grey", label=r"$\propto 1/\sqrt{D}$")
-    axes[1].set(xscale="log", yscale="log", xlabel="sketch size D", ylabel="relative RMS error",
-                title="MCB estimate of <x,x'><y,y'>")
+    axes[1].plot(
+        sketch_dims,
+        [errors[0] * math.sqrt(sketch_dims[0] / d) for d in sketch_dims],
+        ls="--",
+        color="grey",
+        label=r"$\propto 1/\sqrt{D}$",
+    )
+    axes[1].set(
+        xscale="log",
+        yscale="log",
+        xlabel="sketch size D",
+        ylabel="relative RMS error",
+        title="MCB estimate of <x,x'><y,y'>",
+    )
     axes[1].legend(fontsize=8)
     if accuracy:
         for name, by_rank in accuracy.items():
             rs = sorted(by_rank)
-            axes[2].plot([param_counts(input_dims, output_dim, r, factor)[name] for r in rs],
-                         [by_rank[r] for r in rs], marker="o", label=name.upper())
+            axes[2].plot(
+                [param_counts(input_dims, output_dim, r, factor)[name] for r in rs],
+                [by_rank[r] for r in rs],
+                marker="o",
+                label=name.upper(),
+            )
         axes[2].set(xscale="log", xlabel="parameters", ylabel="test accuracy", title="accuracy vs size")
         axes[2].legend(fontsize=8)
     fig.tight_layout()
@@ -106,7 +138,8 @@ def explorer_figure(
 
 
 def bilinear_explorer(
-    input_dims: Sequence[int] = (64, 64), output_dim: int = 64,
+    input_dims: Sequence[int] = (64, 64),
+    output_dim: int = 64,
     accuracy: Mapping[str, Mapping[int, float]] | None = None,
 ):
     """Sliders for rank, factor and sketch size; prints parameters, MCB error and, when given,

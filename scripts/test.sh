@@ -12,7 +12,8 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
         echo "could not install chromium: the website test will be skipped"
 fi
 export OMP_NUM_THREADS=1 MPLBACKEND=Agg
-.venv/bin/ruff check mmlearn tests benchmarks
+.venv/bin/ruff check mmlearn tests benchmarks scripts
+.venv/bin/ruff format --check .
 .venv/bin/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env -p no:cacheprovider -m "not browser" "$@"
 bash scripts/build_book.sh
 .venv/bin/python -m pytest -p no:cacheprovider -m browser tests/test_website.py

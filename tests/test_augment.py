@@ -28,8 +28,9 @@ from mmlearn.data.augment import (
 def _data(n=40, seed=0, labels=None):
     g = torch.Generator().manual_seed(seed)
     y = labels if labels is not None else torch.arange(n) % 4
-    return MultimodalDataset([torch.randn(len(y), 6, generator=g), torch.randn(len(y), 12, generator=g)],
-                             y, names=["a", "img"])
+    return MultimodalDataset(
+        [torch.randn(len(y), 6, generator=g), torch.randn(len(y), 12, generator=g)], y, names=["a", "img"]
+    )
 
 
 def test_flip_and_crop():
@@ -43,7 +44,7 @@ def test_flip_and_crop():
     # every output is the input translated by at most one pixel per axis, with zero fill
     padded = torch.nn.functional.pad(images, (1, 1, 1, 1))
     for i in range(2):
-        windows = [padded[i, dy:dy + 3, dx:dx + 4] for dy in range(3) for dx in range(3)]
+        windows = [padded[i, dy : dy + 3, dx : dx + 4] for dy in range(3) for dx in range(3)]
         assert any(torch.equal(shifted[i], w) for w in windows)
     big = torch.rand(200, 5, 5) + 1
     counts = (random_crop(big, padding=1, generator=0) == 0).flatten(1).any(1).float().mean()

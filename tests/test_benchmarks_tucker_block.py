@@ -19,8 +19,12 @@ def ref_lib():
         pytest.skip(f"reference fusions not available: {err}")
 
 
-HYPER = {"tucker": {"mm_dim": 6}, "mutan": {"mm_dim": 6, "rank": 3},
-         "block": {"mm_dim": 12, "chunks": 4, "rank": 3}, "block_tucker": {"mm_dim": 12, "chunks": 3}}
+HYPER = {
+    "tucker": {"mm_dim": 6},
+    "mutan": {"mm_dim": 6, "rank": 3},
+    "block": {"mm_dim": 12, "chunks": 4, "rank": 3},
+    "block_tucker": {"mm_dim": 12, "chunks": 3},
+}
 
 
 @pytest.mark.parametrize("name", sorted(HYPER))

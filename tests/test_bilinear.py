@@ -41,9 +41,15 @@ def _expected_params(name, dims, o, hyper):
     return r * sum((d + 1) * o for d in dims) + r + o
 
 
-HYPER = {"bilinear": {}, "tfn": {}, "mcb": {"sketch_dim": 40}, "mlb": {"rank": 9},
-         "mfb": {"mm_dim": 6, "factor": 3}, "mfh": {"mm_dim": 5, "factor": 2, "n_blocks": 3},
-         "lmf": {"rank": 4}}
+HYPER = {
+    "bilinear": {},
+    "tfn": {},
+    "mcb": {"sketch_dim": 40},
+    "mlb": {"rank": 9},
+    "mfb": {"mm_dim": 6, "factor": 3},
+    "mfh": {"mm_dim": 5, "factor": 2, "n_blocks": 3},
+    "lmf": {"rank": 4},
+}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -285,9 +291,15 @@ def test_explorer_parameter_formulas_match_the_modules():
         for rank, factor in [(8, 2), (9, 3), (1, 1)]:
             counts = param_counts(dims, 7, rank=rank, factor=factor, sketch_dim=32)
             mm = max(1, rank // factor)
-            hyper = {"tfn": {}, "mcb": {"sketch_dim": 32}, "mlb": {"rank": rank}, "lmf": {"rank": rank},
-                     "mfb": {"mm_dim": mm, "factor": factor},
-                     "mfh": {"mm_dim": mm, "factor": factor, "n_blocks": 2}, "bilinear": {}}
+            hyper = {
+                "tfn": {},
+                "mcb": {"sketch_dim": 32},
+                "mlb": {"rank": rank},
+                "lmf": {"rank": rank},
+                "mfb": {"mm_dim": mm, "factor": factor},
+                "mfh": {"mm_dim": mm, "factor": factor, "n_blocks": 2},
+                "bilinear": {},
+            }
             assert set(counts) == set(hyper) - ({"bilinear"} if len(dims) > 2 else set())
             for name, n in counts.items():
                 assert F.build(name, list(dims), 7, **hyper[name]).n_params == n, name

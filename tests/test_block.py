@@ -23,7 +23,7 @@ def loop_over_blocks(model: Block | BlockTucker, xs):
     p = [model.projection(m)(x) for m, x in enumerate(xs)]
     zs = []
     for b in range(c):
-        chunk = [x[:, b * s:(b + 1) * s] for x in p]
+        chunk = [x[:, b * s : (b + 1) * s] for x in p]
         if isinstance(model, Block):
             h = 1.0
             for m, x in enumerate(chunk):
@@ -78,7 +78,7 @@ def test_a_block_model_is_a_tucker_model_with_a_block_superdiagonal_core(name):
     hyper = {"rank": 2} if name == "block" else {}
     model = build(name, [5, 4], 3, mm_dim=6, chunks=3, pos_norm="none", **hyper).double().eval()
     with torch.no_grad():
-        for bias in (model.merge_biases if name == "block" else [model.core_bias]):
+        for bias in model.merge_biases if name == "block" else [model.core_bias]:
             bias.zero_()
     tucker = Tucker([5, 4], 3, mm_dim=6).double().eval()
     with torch.no_grad():
@@ -91,7 +91,7 @@ def test_a_block_model_is_a_tucker_model_with_a_block_superdiagonal_core(name):
     torch.testing.assert_close(tucker(*xs), model(*xs))
     off = tucker.core.clone()
     for b in range(3):
-        off[2 * b:2 * b + 2, 2 * b:2 * b + 2, 2 * b:2 * b + 2] = 0
+        off[2 * b : 2 * b + 2, 2 * b : 2 * b + 2, 2 * b : 2 * b + 2] = 0
     assert off.abs().max() == 0 and tucker.core.abs().max() > 0
 
 

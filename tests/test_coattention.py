@@ -13,7 +13,10 @@ randn = seeded_randn
 
 
 QI = [
-    "stacked_attention", "parallel_coattention", "alternating_coattention", "dual_attention",
+    "stacked_attention",
+    "parallel_coattention",
+    "alternating_coattention",
+    "dual_attention",
     "relative_stacked_attention",
 ]
 QM = torch.tensor([[True, True, False], [True, True, True]])
@@ -140,9 +143,9 @@ def test_birnn_dual_attention_sequences_of_different_rates_and_padding():
     z2, ws2 = f(img, padded, slow, masks=[None, mask, None])
     torch.testing.assert_close(z2, z)
     assert (ws2[1][:, 8:] == 0).all()
-    assert f.n_params == sum(
-        3 * 2 * 5 * (d + 5 + 2) for d in (4, 3, 3)
-    ) + 2 * 3 * (10 * 7 + 10 * 7 + 7 + 7) + (30 * 6 + 6)  # 2 rounds of attention
+    assert f.n_params == sum(3 * 2 * 5 * (d + 5 + 2) for d in (4, 3, 3)) + 2 * 3 * (
+        10 * 7 + 10 * 7 + 7 + 7
+    ) + (30 * 6 + 6)  # 2 rounds of attention
 
 
 def test_birnn_dual_attention_mask_errors():
@@ -166,9 +169,15 @@ def test_relative_stacked_attention_second_hop_sees_offsets_to_the_first_pick():
     r2 = r.clone()
     r2[:, 0] += 3.0
     assert not torch.allclose(f(q, r2)[1][:, 1], p[:, 1])
-    assert f.n_params == (6 * 8 + 8) + (5 * 8 + 8) + 2 * (8 * 8 + 8 + 8 * 8 + 8) + (
-        15 * 8 + 8 + 8 * 8 + 8
-    ) + ((2 * 8 + 2 * 5) * 8 + 8 + 8 * 8 + 8) + 2  # + one log-scale per hop
+    assert (
+        f.n_params
+        == (6 * 8 + 8)
+        + (5 * 8 + 8)
+        + 2 * (8 * 8 + 8 + 8 * 8 + 8)
+        + (15 * 8 + 8 + 8 * 8 + 8)
+        + ((2 * 8 + 2 * 5) * 8 + 8 + 8 * 8 + 8)
+        + 2
+    )  # + one log-scale per hop
 
 
 @pytest.mark.parametrize("fusion", ["stacked_attention", "relative_stacked_attention", "dual_attention"])

@@ -15,9 +15,23 @@ from mmlearn.distributed import make_model, train_steps
 def test_ddp_two_processes_matches_single_process(tmp_path):
     out = tmp_path / "ddp.pt"
     env = dict(os.environ, OMP_NUM_THREADS="1", MASTER_ADDR="127.0.0.1")
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
-           "--master_port", "29517", "-m", "mmlearn.distributed",
-           "--fusion", "concat", "--steps", "10", "--out", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node",
+        "2",
+        "--master_port",
+        "29517",
+        "-m",
+        "mmlearn.distributed",
+        "--fusion",
+        "concat",
+        "--steps",
+        "10",
+        "--out",
+        str(out),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "world size 2, backend gloo" in done.stdout

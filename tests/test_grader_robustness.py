@@ -46,12 +46,12 @@ def test_missing_function_and_wrong_signature(tmp_path):
 
 def test_endless_loop_and_crash_cost_only_their_question(tmp_path):
     nb = nbformat.read(REFERENCE, as_version=4)
-    nb.cells[question_cell_index(nb, "q1")].source = (
-        "def concat_fusion(xs, weight, bias):\n    while True:\n        pass\n"
-    )
-    nb.cells[question_cell_index(nb, "q2")].source = (
-        "import os\n\ndef weighted_sum_fusion(projected, logits):\n    os._exit(3)\n"
-    )
+    nb.cells[
+        question_cell_index(nb, "q1")
+    ].source = "def concat_fusion(xs, weight, bias):\n    while True:\n        pass\n"
+    nb.cells[
+        question_cell_index(nb, "q2")
+    ].source = "import os\n\ndef weighted_sum_fusion(projected, logits):\n    os._exit(3)\n"
     path = tmp_path / "ch02_loops.ipynb"
     nbformat.write(nb, path)
     report = grade_notebook(path, timeout=3)
@@ -87,21 +87,39 @@ def test_grade_a_class_folder_to_csv(tmp_path, capsys):
     (folder / "bob.ipynb").write_bytes((ROOT / "exercises" / REFERENCE.name).read_bytes())
     _with_cell(folder, "q1", "def concat_fusion(xs, weight, bias):\n    return 0\n", "carol.ipynb")
     (folder / "dave.ipynb").write_text("not a notebook")
-    _with_cell(folder, "q2", "import os\n\ndef weighted_sum_fusion(projected, logits):\n    os.abort()\n",
-               "erin.ipynb")
+    _with_cell(
+        folder,
+        "q2",
+        "import os\n\ndef weighted_sum_fusion(projected, logits):\n    os.abort()\n",
+        "erin.ipynb",
+    )
     _with_cell(folder, "q3", "def max_pool_fusion(xs):\n    while True:\n        pass\n", "frank.ipynb")
     (folder / "grace.pdf").write_bytes(b"%PDF-1.4 not a notebook at all")
     table = tmp_path / "scores.csv"
     feedback = tmp_path / "feedback"
-    assert grade_main([str(folder), "--chapter", "ch02", "--csv", str(table),
-                       "--feedback-dir", str(feedback), "--timeout", "4"]) == 0
+    assert (
+        grade_main(
+            [
+                str(folder),
+                "--chapter",
+                "ch02",
+                "--csv",
+                str(table),
+                "--feedback-dir",
+                str(feedback),
+                "--timeout",
+                "4",
+            ]
+        )
+        == 0
+    )
     rows = {r["student"]: r for r in csv.DictReader(table.open())}
     assert rows["alice"]["total"] == "6" and rows["alice"]["max"] == "6"
     assert rows["bob"]["total"] == "0"
     assert rows["carol"]["q1"] == "0" and rows["carol"]["total"] == "4"
     assert rows["dave"]["total"] == "0" and "not a valid Jupyter notebook" in rows["dave"]["problem"]
-    assert rows["erin"]["q2"] == "0" and rows["erin"]["total"] == "4"      # crash costs q2 only
-    assert rows["frank"]["q3"] == "0" and rows["frank"]["total"] == "5"    # endless loop costs q3 only
+    assert rows["erin"]["q2"] == "0" and rows["erin"]["total"] == "4"  # crash costs q2 only
+    assert rows["frank"]["q3"] == "0" and rows["frank"]["total"] == "5"  # endless loop costs q3 only
     assert rows["grace"]["total"] == "0" and rows["grace"]["problem"]
     assert len(rows) == 7
     assert "⏱ q3" in (feedback / "frank.txt").read_text()

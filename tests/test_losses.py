@@ -43,10 +43,13 @@ def test_contrastive_direct_formula():
 
 def test_triplet_direct_formula():
     a, p, n = _rand(5, 4), _rand(5, 4, seed=1), _rand(5, 4, seed=2)
-    expected = sum(
-        max(0.0, math.dist(a[i].tolist(), p[i].tolist()) - math.dist(a[i].tolist(), n[i].tolist()) + 0.5)
-        for i in range(5)
-    ) / 5
+    expected = (
+        sum(
+            max(0.0, math.dist(a[i].tolist(), p[i].tolist()) - math.dist(a[i].tolist(), n[i].tolist()) + 0.5)
+            for i in range(5)
+        )
+        / 5
+    )
     torch.testing.assert_close(triplet_loss(a, p, n, margin=0.5), torch.tensor(expected, dtype=D))
 
 
@@ -98,8 +101,10 @@ def test_info_nce_bounds_and_stability():
     assert torch.isfinite(tiny_t)
 
 
-@pytest.mark.parametrize("name", ["contrastive", "triplet", "hard", "hard_cos", "nce", "supervised",
-                                  "laplacian", "label", "smoothing"])
+@pytest.mark.parametrize(
+    "name",
+    ["contrastive", "triplet", "hard", "hard_cos", "nce", "supervised", "laplacian", "label", "smoothing"],
+)
 def test_gradcheck(name):
     a = _rand(6, 3, seed=10).requires_grad_()
     b = _rand(6, 3, seed=11).requires_grad_()
@@ -123,14 +128,22 @@ def test_no_nan_gradient_at_identical_embeddings_and_zero_vectors():
     a = _rand(4, 3).requires_grad_()
     labels = torch.tensor([0, 1, 0, 1])
     same = torch.tensor([1, 0, 1, 0])
-    total = (contrastive_loss(a, a, same) + triplet_loss(a, a, a) + hard_negative_triplet_loss(a, a)
-             + supervised_similarity_loss(torch.cat([a, a]), torch.cat([labels, labels]))
-             + info_nce_loss(a, a))
+    total = (
+        contrastive_loss(a, a, same)
+        + triplet_loss(a, a, a)
+        + hard_negative_triplet_loss(a, a)
+        + supervised_similarity_loss(torch.cat([a, a]), torch.cat([labels, labels]))
+        + info_nce_loss(a, a)
+    )
     total.backward()
     assert torch.isfinite(a.grad).all()
     z = torch.zeros(4, 3, dtype=D, requires_grad=True)
-    total = (contrastive_loss(z, z, same) + hard_negative_triplet_loss(z, z, metric="cosine")
-             + supervised_similarity_loss(z, labels) + label_similarity_loss(z, F.one_hot(labels).to(D)))
+    total = (
+        contrastive_loss(z, z, same)
+        + hard_negative_triplet_loss(z, z, metric="cosine")
+        + supervised_similarity_loss(z, labels)
+        + label_similarity_loss(z, F.one_hot(labels).to(D))
+    )
     total.backward()
     assert torch.isfinite(z.grad).all()
 

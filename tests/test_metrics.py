@@ -169,11 +169,13 @@ def test_accuracy_hand_computed_and_errors():
 
 
 def test_recall_at_k_hand_computed():
-    sim = torch.tensor([
-        [0.9, 0.1, 0.0, 0.2],   # target 0 ranked 1
-        [0.8, 0.5, 0.7, 0.0],   # target 1 ranked 3
-        [0.1, 0.2, 0.3, 0.4],   # target 2 ranked 2
-    ])
+    sim = torch.tensor(
+        [
+            [0.9, 0.1, 0.0, 0.2],  # target 0 ranked 1
+            [0.8, 0.5, 0.7, 0.0],  # target 1 ranked 3
+            [0.1, 0.2, 0.3, 0.4],  # target 2 ranked 2
+        ]
+    )
     r = recall_at_k(sim, ks=(1, 2, 3))
     assert r == {1: pytest.approx(1 / 3), 2: pytest.approx(2 / 3), 3: pytest.approx(1.0)}
     ties = torch.ones(2, 2)  # a tie counts against the query

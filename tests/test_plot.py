@@ -2,11 +2,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from mmlearn.plot import bar_with_errors, fusion_stages_diagram, plot_history, show_digits  # noqa: E402
-from mmlearn.train import History  # noqa: E402
+from mmlearn.plot import bar_with_errors, fusion_stages_diagram, plot_history, show_digits
+from mmlearn.train import History
 
 
 def test_bar_with_errors_draws_means_and_stds():

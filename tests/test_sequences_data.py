@@ -61,9 +61,15 @@ def test_labels_are_balanced():
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"n": 0}, "n must be"), ({"n": 5, "n_objects": 1}, "n_objects"), ({"n": 5, "windows": 1}, "windows"),
-     ({"n": 5, "rate": 0}, "rate"), ({"n": 5, "noise": -0.1}, "noise"),
-     ({"n": 5, "n_objects": 12}, "at most grid"), ({"n": 5, "grid": 1}, "grid")],
+    [
+        ({"n": 0}, "n must be"),
+        ({"n": 5, "n_objects": 1}, "n_objects"),
+        ({"n": 5, "windows": 1}, "windows"),
+        ({"n": 5, "rate": 0}, "rate"),
+        ({"n": 5, "noise": -0.1}, "noise"),
+        ({"n": 5, "n_objects": 12}, "at most grid"),
+        ({"n": 5, "grid": 1}, "grid"),
+    ],
 )
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):

@@ -110,15 +110,16 @@ def test_questions_and_views(data):
     assert data.dataset(question="tokens").modalities[0].shape == (data.n_questions, 3)
     # region r of scene s is the patch at row r // 4, column r % 4
     regions = data.regions(8)
-    np.testing.assert_array_equal(
-        regions[3, 6].reshape(3, 8, 8), data.images[3, :, 8:16, 16:24]
-    )
+    np.testing.assert_array_equal(regions[3, 6].reshape(3, 8, 8), data.images[3, :, 8:16, 16:24])
 
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"n_scenes": 0}, "n_scenes"), ({"n_scenes": 2, "radius": 0.3}, "radius"),
-     ({"n_scenes": 2, "size": 4}, "size")],
+    [
+        ({"n_scenes": 0}, "n_scenes"),
+        ({"n_scenes": 2, "radius": 0.3}, "radius"),
+        ({"n_scenes": 2, "size": 4}, "size"),
+    ],
 )
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):

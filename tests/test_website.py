@@ -29,8 +29,14 @@ def _pages() -> list[Path]:
     if not (SITE / "index.html").exists():
         return []
     skip = {"genindex.html", "search.html", "py-modindex.html"}
-    return sorted(p for p in SITE.rglob("*.html") if p.name not in skip and "_static" not in p.parts
-                  and "_sources" not in p.parts and "mathjax" not in p.parts)
+    return sorted(
+        p
+        for p in SITE.rglob("*.html")
+        if p.name not in skip
+        and "_static" not in p.parts
+        and "_sources" not in p.parts
+        and "mathjax" not in p.parts
+    )
 
 
 PAGES = _pages()
@@ -44,10 +50,18 @@ def browser():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        ])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -60,7 +74,7 @@ def test_site_has_every_chapter():
 @pytest.mark.parametrize("page_path", PAGES, ids=lambda p: str(p.relative_to(SITE)))
 def test_page_reads_offline(browser, page_path):
     html = page_path.read_text()
-    if 'http-equiv="Refresh"' in html or "http-equiv=\"refresh\"" in html:
+    if 'http-equiv="Refresh"' in html or 'http-equiv="refresh"' in html:
         target = html.split("url=", 1)[1].split('"', 1)[0]
         assert (page_path.parent / target).exists(), f"redirect to a missing page: {target}"
         return
@@ -81,8 +95,7 @@ def test_page_reads_offline(browser, page_path):
     page.goto(page_path.as_uri(), wait_until="load")
 
     if 'class="math' in html:
-        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise",
-                               timeout=20000)
+        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20000)
         page.evaluate("MathJax.startup.promise")
         assert page.locator("mjx-container").count() > 0, "math was not typeset"
         assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"

@@ -58,8 +58,10 @@ def _replace(data: MultimodalDataset, index: int, value: Tensor) -> MultimodalDa
 
 # --- replacement -------------------------------------------------------------------------------
 
-def random_flip(images: Tensor, p: float = 0.5, dim: int = -1,
-                generator: torch.Generator | int | None = None) -> Tensor:
+
+def random_flip(
+    images: Tensor, p: float = 0.5, dim: int = -1, generator: torch.Generator | int | None = None
+) -> Tensor:
     """Flip each image along ``dim`` (-1: left-right) with probability ``p``.
 
     ``images``: ``(n, h, w)`` or ``(n, c, h, w)``; same shape out. Only label-preserving when the
@@ -74,8 +76,7 @@ def random_flip(images: Tensor, p: float = 0.5, dim: int = -1,
     return out
 
 
-def random_crop(images: Tensor, padding: int = 2,
-                generator: torch.Generator | int | None = None) -> Tensor:
+def random_crop(images: Tensor, padding: int = 2, generator: torch.Generator | int | None = None) -> Tensor:
     """Pad by ``padding`` zeros on every side, then crop back to ``(h, w)`` at a random offset.
 
     A random translation of up to ``padding`` pixels per axis. ``images``: ``(n, h, w)``.
@@ -113,8 +114,12 @@ def as_image_transform(fn: Callable[[Tensor], Tensor], shape: tuple[int, int]) -
     return apply
 
 
-def replace_augment(data: MultimodalDataset, transforms: Mapping[str, Callable[[Tensor], Tensor]],
-                    copies: int = 1, keep_original: bool = True) -> MultimodalDataset:
+def replace_augment(
+    data: MultimodalDataset,
+    transforms: Mapping[str, Callable[[Tensor], Tensor]],
+    copies: int = 1,
+    keep_original: bool = True,
+) -> MultimodalDataset:
     """Replacement strategy: ``copies`` transformed copies of ``data`` (plus the original).
 
     ``transforms`` maps a modality name to a function ``(n, ...) -> (n, ...)``; modalities not
@@ -130,8 +135,10 @@ def replace_augment(data: MultimodalDataset, transforms: Mapping[str, Callable[[
         for name, x in zip(data.names, data.modalities, strict=True):
             y = transforms[name](x) if name in transforms else x
             if y.shape != x.shape:
-                raise ValueError(f"replace_augment: the transform of {name!r} changed the shape "
-                                 f"{tuple(x.shape)} -> {tuple(y.shape)}")
+                raise ValueError(
+                    f"replace_augment: the transform of {name!r} changed the shape "
+                    f"{tuple(x.shape)} -> {tuple(y.shape)}"
+                )
             views.append(y)
         parts.append(MultimodalDataset(views, data.labels, data.names))
     return concat_datasets(parts)
@@ -150,8 +157,10 @@ def concat_datasets(parts: Sequence[MultimodalDataset]) -> MultimodalDataset:
 
 # --- masking -----------------------------------------------------------------------------------
 
-def mask_features(x: Tensor, p: float, value: float = 0.0,
-                  generator: torch.Generator | int | None = None) -> tuple[Tensor, Tensor]:
+
+def mask_features(
+    x: Tensor, p: float, value: float = 0.0, generator: torch.Generator | int | None = None
+) -> tuple[Tensor, Tensor]:
     """Hide each entry of ``x`` independently with probability ``p``.
 
     Returns ``(masked, keep)`` with ``keep`` a boolean tensor of ``x``'s shape (True: kept) and
@@ -162,8 +171,13 @@ def mask_features(x: Tensor, p: float, value: float = 0.0,
     return torch.where(keep, x, torch.full_like(x, value)), keep
 
 
-def mask_dataset(data: MultimodalDataset, p: float, modalities: Sequence[str] | None = None,
-                 value: float = 0.0, generator: torch.Generator | int | None = None) -> MultimodalDataset:
+def mask_dataset(
+    data: MultimodalDataset,
+    p: float,
+    modalities: Sequence[str] | None = None,
+    value: float = 0.0,
+    generator: torch.Generator | int | None = None,
+) -> MultimodalDataset:
     """Masking strategy: mask features of the named modalities (default all); labels untouched."""
     g = _gen(generator)
     names = list(modalities) if modalities is not None else data.names
@@ -176,8 +190,14 @@ def mask_dataset(data: MultimodalDataset, p: float, modalities: Sequence[str] | 
 
 # --- sampling and balancing --------------------------------------------------------------------
 
-def subsample(data: MultimodalDataset, fraction: float, stratify: bool = True,
-              replace: bool = False, generator: torch.Generator | int | None = None) -> MultimodalDataset:
+
+def subsample(
+    data: MultimodalDataset,
+    fraction: float,
+    stratify: bool = True,
+    replace: bool = False,
+    generator: torch.Generator | int | None = None,
+) -> MultimodalDataset:
     """Sampling strategy: a random ``fraction`` of the samples, per class if ``stratify``.
 
     With ``replace=True`` (and ``fraction=1``) this is a bootstrap sample.
@@ -187,8 +207,11 @@ def subsample(data: MultimodalDataset, fraction: float, stratify: bool = True,
     if len(data) == 0:
         raise ValueError("subsample: the dataset is empty")
     g = _gen(generator)
-    groups = [torch.nonzero(data.labels == c).flatten() for c in data.labels.unique()] if stratify \
+    groups = (
+        [torch.nonzero(data.labels == c).flatten() for c in data.labels.unique()]
+        if stratify
         else [torch.arange(len(data))]
+    )
     picks = []
     for idx in groups:
         k = max(1, round(fraction * len(idx)))
@@ -205,8 +228,9 @@ def class_counts(labels: Tensor, n_classes: int | None = None) -> Tensor:
     return torch.bincount(labels, minlength=n_classes or 0)
 
 
-def balance(data: MultimodalDataset, strategy: str = "oversample",
-            generator: torch.Generator | int | None = None) -> MultimodalDataset:
+def balance(
+    data: MultimodalDataset, strategy: str = "oversample", generator: torch.Generator | int | None = None
+) -> MultimodalDataset:
     """Balancing strategy: equal class counts, by repeating random samples of the small classes
     (``"oversample"``, to the largest count) or dropping samples of the large ones
     (``"undersample"``, to the smallest count)."""
@@ -230,8 +254,10 @@ def balance(data: MultimodalDataset, strategy: str = "oversample",
 
 # --- missing and noisy modalities --------------------------------------------------------------
 
-def modality_dropout(xs: Sequence[Tensor], p: float,
-                     generator: torch.Generator | int | None = None) -> list[Tensor]:
+
+def modality_dropout(
+    xs: Sequence[Tensor], p: float, generator: torch.Generator | int | None = None
+) -> list[Tensor]:
     """Zero each modality of each sample with probability ``p``, never all of them at once.
 
     ``xs``: ``M`` tensors ``(batch, ...)``. A sample whose draw drops every modality keeps one
@@ -285,14 +311,16 @@ def drop_modality(data: MultimodalDataset, modality: str | int, value: float = 0
     return _replace(data, i, torch.full_like(data.modalities[i], value))
 
 
-def noisy_modality(data: MultimodalDataset, modality: str | int, std: float,
-                   generator: torch.Generator | int | None = None) -> MultimodalDataset:
+def noisy_modality(
+    data: MultimodalDataset, modality: str | int, std: float, generator: torch.Generator | int | None = None
+) -> MultimodalDataset:
     """The dataset with Gaussian noise of standard deviation ``std`` added to one modality."""
     i = _modality_index(data, modality, "noisy_modality")
     return _replace(data, i, add_noise(data.modalities[i], std, generator))
 
 
 # --- alignment of different sampling rates -----------------------------------------------------
+
 
 def resample(x: Tensor, times: Tensor, new_times: Tensor) -> Tensor:
     """Linear interpolation of a sampled signal onto new time stamps.
@@ -302,8 +330,10 @@ def resample(x: Tensor, times: Tensor, new_times: Tensor) -> Tensor:
     ``[times[0], times[-1]]`` (no extrapolation). Differentiable in ``x``.
     """
     if x.dim() not in (2, 3) or x.shape[-2] != times.shape[0] or times.dim() != 1:
-        raise ValueError(f"resample: x must be (L, d) or (n, L, d) with L = len(times); got x "
-                         f"{tuple(x.shape)}, times {tuple(times.shape)}")
+        raise ValueError(
+            f"resample: x must be (L, d) or (n, L, d) with L = len(times); got x "
+            f"{tuple(x.shape)}, times {tuple(times.shape)}"
+        )
     if times.shape[0] < 2 or not (times[1:] > times[:-1]).all():
         raise ValueError("resample: times must be strictly increasing, with at least two samples")
     if new_times.dim() != 1 or new_times.min() < times[0] or new_times.max() > times[-1]:
@@ -316,8 +346,9 @@ def resample(x: Tensor, times: Tensor, new_times: Tensor) -> Tensor:
     return x[..., left, :] * (1 - frac) + x[..., right, :] * frac
 
 
-def align_rates(a: Tensor, rate_a: float, b: Tensor, rate_b: float,
-                rate: float | None = None) -> tuple[Tensor, Tensor, Tensor]:
+def align_rates(
+    a: Tensor, rate_a: float, b: Tensor, rate_b: float, rate: float | None = None
+) -> tuple[Tensor, Tensor, Tensor]:
     """Put two signals sampled at ``rate_a`` and ``rate_b`` Hz on one time grid.
 
     ``a``: ``(..., L_a, d_a)`` sampled at ``t = k / rate_a``; ``b``: ``(..., L_b, d_b)`` at

@@ -24,16 +24,15 @@ class MultimodalDataset:
     ) -> None:
         if len(modalities) == 0:
             raise ValueError("MultimodalDataset: modalities must hold at least one array")
-        self.modalities = [torch.as_tensor(np.asarray(x) if not isinstance(x, Tensor) else x)
-                           for x in modalities]
+        self.modalities = [
+            torch.as_tensor(np.asarray(x) if not isinstance(x, Tensor) else x) for x in modalities
+        ]
         self.modalities = [x.float() if x.is_floating_point() else x for x in self.modalities]
         self.labels = torch.as_tensor(labels).long()
         n = len(self.labels)
         sizes = [len(x) for x in self.modalities]
         if any(s != n for s in sizes):
-            raise ValueError(
-                f"MultimodalDataset: every modality needs one row per label ({n}), got {sizes}"
-            )
+            raise ValueError(f"MultimodalDataset: every modality needs one row per label ({n}), got {sizes}")
         self.names = list(names) if names is not None else [f"m{i}" for i in range(len(sizes))]
         if len(self.names) != len(self.modalities):
             raise ValueError(
@@ -72,7 +71,7 @@ class MultimodalDataset:
         n = len(self)
         order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
         for start in range(0, n, batch_size):
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             yield [x[idx] for x in self.modalities], self.labels[idx]
 
     def __repr__(self) -> str:

@@ -8,9 +8,7 @@ from sklearn.preprocessing import StandardScaler
 from .dataset import MultimodalDataset
 
 
-def standardize(
-    train: MultimodalDataset, *others: MultimodalDataset
-) -> tuple[MultimodalDataset, ...]:
+def standardize(train: MultimodalDataset, *others: MultimodalDataset) -> tuple[MultimodalDataset, ...]:
     """Scale every modality to zero mean and unit variance using statistics of ``train`` only.
 
     Returns the transformed ``(train, *others)``. Constant features stay at zero.

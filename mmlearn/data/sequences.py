@@ -53,7 +53,8 @@ class ImageSequences:
         """``[image (n, K, K+G), fast (n, T_fast, G), slow (n, T_slow, 1)]`` and the labels."""
         return MultimodalDataset(
             [torch.from_numpy(self.regions), torch.from_numpy(self.fast), torch.from_numpy(self.slow)],
-            torch.from_numpy(self.labels), names=["image", "fast", "slow"],
+            torch.from_numpy(self.labels),
+            names=["image", "fast", "slow"],
         )
 
 

@@ -39,8 +39,14 @@ from .dataset import MultimodalDataset
 
 COLOURS = ("red", "green", "blue", "orange", "gray", "yellow")
 RGB = np.array(
-    [[1.0, 0.1, 0.1], [0.1, 0.8, 0.1], [0.2, 0.3, 1.0], [1.0, 0.55, 0.0], [0.55, 0.55, 0.55],
-     [1.0, 1.0, 0.1]],
+    [
+        [1.0, 0.1, 0.1],
+        [0.1, 0.8, 0.1],
+        [0.2, 0.3, 1.0],
+        [1.0, 0.55, 0.0],
+        [0.55, 0.55, 0.55],
+        [1.0, 1.0, 0.1],
+    ],
     dtype=np.float32,
 )
 SHAPES = ("circle", "square")
@@ -187,7 +193,8 @@ class SortOfClevr:
         q = self.question_vectors() if question == "vector" else self.question_tokens()
         data = MultimodalDataset(
             [torch.from_numpy(q), torch.from_numpy(scene_view)[torch.from_numpy(self.scene)]],
-            torch.from_numpy(self.answer), names=["question", view],
+            torch.from_numpy(self.answer),
+            names=["question", view],
         )
         return data
 
@@ -234,5 +241,16 @@ def make_sort_of_clevr(
     images = None
     if pixels:
         images = np.stack([render(shapes[i], positions[i], size, radius) for i in range(n_scenes)])
-    return SortOfClevr(shapes, positions.astype(np.float32), order, objects, images, scene, kind, colour,
-                       answer, size, radius)
+    return SortOfClevr(
+        shapes,
+        positions.astype(np.float32),
+        order,
+        objects,
+        images,
+        scene,
+        kind,
+        colour,
+        answer,
+        size,
+        radius,
+    )

@@ -18,6 +18,4 @@ for _name in available():
     _cls = get(_name)
     globals()[_cls.__name__] = _cls
 
-__all__ = ["Fusion", "available", "build", "get", "register"] + sorted(
-    get(n).__name__ for n in available()
-)
+__all__ = ["Fusion", "available", "build", "get", "register"] + sorted(get(n).__name__ for n in available())

@@ -256,9 +256,7 @@ class ModalitySelfAttention(Fusion):
 
     example_hyper = {"heads": 1, "ff_dim": 8}
 
-    def __init__(
-        self, input_dims: Sequence[int], output_dim: int, heads: int = 2, ff_dim: int = 64
-    ) -> None:
+    def __init__(self, input_dims: Sequence[int], output_dim: int, heads: int = 2, ff_dim: int = 64) -> None:
         super().__init__(input_dims, output_dim)
         check_positive_int("ModalitySelfAttention", "heads", heads)
         check_positive_int("ModalitySelfAttention", "ff_dim", ff_dim)
@@ -293,9 +291,7 @@ class CrossModalTransformer(Fusion):
     min_modalities = max_modalities = 2
     example_hyper = {"heads": 1, "ff_dim": 8}
 
-    def __init__(
-        self, input_dims: Sequence[int], output_dim: int, heads: int = 2, ff_dim: int = 64
-    ) -> None:
+    def __init__(self, input_dims: Sequence[int], output_dim: int, heads: int = 2, ff_dim: int = 64) -> None:
         super().__init__(input_dims, output_dim)
         check_positive_int("CrossModalTransformer", "heads", heads)
         check_positive_int("CrossModalTransformer", "ff_dim", ff_dim)

@@ -54,8 +54,10 @@ class Fusion(nn.Module, ABC):
         upper = self.max_modalities
         if n < self.min_modalities or (upper is not None and n > upper):
             expected = (
-                f"exactly {upper}" if upper == self.min_modalities
-                else f"at least {self.min_modalities}" if upper is None
+                f"exactly {upper}"
+                if upper == self.min_modalities
+                else f"at least {self.min_modalities}"
+                if upper is None
                 else f"{self.min_modalities} to {upper}"
             )
             raise ValueError(f"{name}: input_dims must list {expected} modalities, got {n}: {dims}")
@@ -98,9 +100,7 @@ class Fusion(nn.Module, ABC):
             if not isinstance(x, Tensor):
                 raise TypeError(f"{name}: input {i} must be a torch.Tensor, got {type(x).__name__}")
             if not x.is_floating_point():
-                raise TypeError(
-                    f"{name}: input {i} must be a floating-point tensor, got dtype {x.dtype}"
-                )
+                raise TypeError(f"{name}: input {i} must be a floating-point tensor, got dtype {x.dtype}")
             if x.dim() != ndim:
                 raise ValueError(
                     f"{name}: input {i} must have shape {_shape_text(ndim, self.input_dims[i])}, "

@@ -100,9 +100,11 @@ class Block(_Blocked):
         # one parameter per modality: indexing a stacked parameter would cost a zero-filled copy
         # of its whole gradient in every backward pass
         self.merge_weights = nn.ParameterList(
-            unit_uniform_(torch.empty(chunks, s, rank * s), s) for _ in range(n))
+            unit_uniform_(torch.empty(chunks, s, rank * s), s) for _ in range(n)
+        )
         self.merge_biases = nn.ParameterList(
-            unit_uniform_(torch.empty(chunks, rank * s), s) for _ in range(n))
+            unit_uniform_(torch.empty(chunks, rank * s), s) for _ in range(n)
+        )
 
     def fuse(self, *inputs: Tensor) -> Tensor:
         xs = self.chunked(inputs)

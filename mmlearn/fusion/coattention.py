@@ -103,8 +103,11 @@ class StackedAttention(_QuestionImage):
         self.hops = nn.ModuleList(GuidedAttention(output_dim, hidden_dim) for _ in range(hops))
 
     def fuse(
-        self, question: Tensor, regions: Tensor,
-        question_mask: Tensor | None = None, region_mask: Tensor | None = None,
+        self,
+        question: Tensor,
+        regions: Tensor,
+        question_mask: Tensor | None = None,
+        region_mask: Tensor | None = None,
     ) -> tuple[Tensor, Tensor]:
         q, v, qm, rm = self._prepare(question, regions, question_mask, region_mask)
         u = masked_mean(q, qm)
@@ -145,8 +148,11 @@ class ParallelCoAttention(_QuestionImage):
         self.score_q = nn.Linear(hidden_dim, 1, bias=False)
 
     def fuse(
-        self, question: Tensor, regions: Tensor,
-        question_mask: Tensor | None = None, region_mask: Tensor | None = None,
+        self,
+        question: Tensor,
+        regions: Tensor,
+        question_mask: Tensor | None = None,
+        region_mask: Tensor | None = None,
     ) -> tuple[Tensor, Tensor, Tensor]:
         q, v, qm, rm = self._prepare(question, regions, question_mask, region_mask)
         c = torch.tanh(self.affinity(q) @ v.transpose(1, 2))  # (batch, L_q, L_r)
@@ -184,8 +190,11 @@ class AlternatingCoAttention(_QuestionImage):
         self.steps = nn.ModuleList(GuidedAttention(output_dim, hidden_dim) for _ in range(3))
 
     def fuse(
-        self, question: Tensor, regions: Tensor,
-        question_mask: Tensor | None = None, region_mask: Tensor | None = None,
+        self,
+        question: Tensor,
+        regions: Tensor,
+        question_mask: Tensor | None = None,
+        region_mask: Tensor | None = None,
     ) -> tuple[Tensor, Tensor, Tensor]:
         q, v, qm, rm = self._prepare(question, regions, question_mask, region_mask)
         summary, _ = self.steps[0](q, None, qm)
@@ -220,10 +229,14 @@ class DualAttention(_QuestionImage):
         k = output_dim
 
         def side() -> nn.ModuleDict:
-            return nn.ModuleDict({
-                "x": nn.Linear(k, hidden_dim), "m": nn.Linear(k, hidden_dim),
-                "w": nn.Linear(hidden_dim, 1, bias=False), "p": nn.Linear(k, k),
-            })
+            return nn.ModuleDict(
+                {
+                    "x": nn.Linear(k, hidden_dim),
+                    "m": nn.Linear(k, hidden_dim),
+                    "w": nn.Linear(hidden_dim, 1, bias=False),
+                    "p": nn.Linear(k, k),
+                }
+            )
 
         self.visual = nn.ModuleList(side() for _ in range(hops))
         self.textual = nn.ModuleList(side() for _ in range(hops))
@@ -235,8 +248,11 @@ class DualAttention(_QuestionImage):
         return torch.tanh(side["p"](torch.einsum("bl,blk->bk", a, x))), a
 
     def fuse(
-        self, question: Tensor, regions: Tensor,
-        question_mask: Tensor | None = None, region_mask: Tensor | None = None,
+        self,
+        question: Tensor,
+        regions: Tensor,
+        question_mask: Tensor | None = None,
+        region_mask: Tensor | None = None,
     ) -> tuple[Tensor, Tensor, Tensor]:
         q, v, qm, rm = self._prepare(question, regions, question_mask, region_mask)
         memory = masked_mean(v, rm) * masked_mean(q, qm)
@@ -421,8 +437,11 @@ class RelativeStackedAttention(_QuestionImage):
         self.out = MLP(2 * k + hops * d, [hidden_dim], k)
 
     def fuse(
-        self, question: Tensor, regions: Tensor,
-        question_mask: Tensor | None = None, region_mask: Tensor | None = None,
+        self,
+        question: Tensor,
+        regions: Tensor,
+        question_mask: Tensor | None = None,
+        region_mask: Tensor | None = None,
     ) -> tuple[Tensor, Tensor]:
         q, encoded, qm, rm = self._prepare(question, regions, question_mask, region_mask)
         u = masked_mean(q, qm)

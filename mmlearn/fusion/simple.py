@@ -62,9 +62,7 @@ class WeightedSum(Fusion):
     dataset); ``"free"`` learns unconstrained ``alpha``; ``"equal"`` fixes ``alpha_m = 1/M``.
     """
 
-    def __init__(
-        self, input_dims: Sequence[int], output_dim: int, weights: str = "softmax"
-    ) -> None:
+    def __init__(self, input_dims: Sequence[int], output_dim: int, weights: str = "softmax") -> None:
         super().__init__(input_dims, output_dim)
         self.weights = check_choice("WeightedSum", "weights", weights, ("softmax", "free", "equal"))
         self.project = _PerModalityProjection(self.input_dims, output_dim)

@@ -124,7 +124,13 @@ class Tucker(TuckerFamily):
     ) -> None:
         core_dim = mm_dim if core_dim is None else check_positive_int("Tucker", "core_dim", core_dim)
         super().__init__(
-            input_dims, output_dim, mm_dim, core_dim, shared, dropout_input, dropout_pre_lin,
+            input_dims,
+            output_dim,
+            mm_dim,
+            core_dim,
+            shared,
+            dropout_input,
+            dropout_pre_lin,
             dropout_output,
         )
         self.core_dim, self.normalize, self.eps = core_dim, normalize, eps
@@ -181,7 +187,13 @@ class Mutan(TuckerFamily):
         dropout_output: float = 0.0,
     ) -> None:
         super().__init__(
-            input_dims, output_dim, mm_dim, None, shared, dropout_input, dropout_pre_lin,
+            input_dims,
+            output_dim,
+            mm_dim,
+            None,
+            shared,
+            dropout_input,
+            dropout_pre_lin,
             dropout_output,
         )
         self.rank = check_positive_int("Mutan", "rank", rank)

@@ -28,10 +28,16 @@ def write_csv(reports: Sequence[NotebookReport], path: Path | str) -> Path:
         writer.writerow(["student", "chapter", *questions, "total", "max", "problem"])
         for r in reports:
             points = {q.id: q.points for q in r.results}
-            writer.writerow([
-                Path(r.path).stem, r.chapter or "", *[points.get(q, "") for q in questions],
-                r.score, r.max_score, r.error or "",
-            ])
+            writer.writerow(
+                [
+                    Path(r.path).stem,
+                    r.chapter or "",
+                    *[points.get(q, "") for q in questions],
+                    r.score,
+                    r.max_score,
+                    r.error or "",
+                ]
+            )
     return path
 
 
@@ -72,8 +78,9 @@ def release_main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--source", default="exercises/solutions", help="reference notebooks")
     parser.add_argument("--target", default="exercises", help="where student notebooks go")
-    parser.add_argument("--check", action="store_true",
-                        help="do not write; exit 1 if the student notebooks are out of date")
+    parser.add_argument(
+        "--check", action="store_true", help="do not write; exit 1 if the student notebooks are out of date"
+    )
     args = parser.parse_args(argv)
     sources = sorted(Path(args.source).glob("*.ipynb"))
     if not sources:

@@ -46,11 +46,7 @@ def graded_sources(nb: nbformat.NotebookNode) -> list[str]:
 
     Only these cells run when grading: exploration cells (plots, prints, experiments) do not.
     """
-    return [
-        cell.source
-        for cell in nb.cells
-        if cell.cell_type == "code" and cell_tags(cell) & GRADED_TAGS
-    ]
+    return [cell.source for cell in nb.cells if cell.cell_type == "code" and cell_tags(cell) & GRADED_TAGS]
 
 
 def question_cell_index(nb: nbformat.NotebookNode, question: str) -> int:

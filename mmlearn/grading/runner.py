@@ -97,7 +97,11 @@ def _read_events(path: Path) -> list[dict]:
 
 
 def _run_questions(
-    chapter: str, sources: list[str], pending: list[str], timeout: float, memory_mb: int | None,
+    chapter: str,
+    sources: list[str],
+    pending: list[str],
+    timeout: float,
+    memory_mb: int | None,
     workdir: Path,
 ) -> dict[str, tuple[str, str]]:
     """Grade ``pending`` questions, restarting the worker after a timeout or a crash."""
@@ -107,13 +111,23 @@ def _run_questions(
         attempt += 1
         job = workdir / f"job{attempt}.json"
         progress = workdir / f"progress{attempt}.jsonl"
-        job.write_text(json.dumps({
-            "chapter": chapter, "sources": sources, "questions": pending, "cell_timeout": timeout,
-        }))
+        job.write_text(
+            json.dumps(
+                {
+                    "chapter": chapter,
+                    "sources": sources,
+                    "questions": pending,
+                    "cell_timeout": timeout,
+                }
+            )
+        )
         env = dict(os.environ, MPLBACKEND="Agg", OMP_NUM_THREADS="1", PYTHONHASHSEED="0")
         proc = subprocess.Popen(
             [sys.executable, "-m", "mmlearn.grading.worker", str(job), str(progress)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=workdir, env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            cwd=workdir,
+            env=env,
             preexec_fn=_limit_memory(memory_mb),
         )
         # setup: importing torch and running every graded cell once
@@ -142,9 +156,12 @@ def _run_questions(
         blame = starts[-1] if starts and starts[-1] not in done else None
         if blame is None and not any(e.get("event") == "setup_done" for e in events):
             # the notebook's cells themselves could not even be run
-            reason = ("running your notebook's graded cells took longer than the limit"
-                      if killed else f"the grader crashed while running your notebook: "
-                      f"{stderr.strip().splitlines()[-1] if stderr.strip() else 'no message'}")
+            reason = (
+                "running your notebook's graded cells took longer than the limit"
+                if killed
+                else f"the grader crashed while running your notebook: "
+                f"{stderr.strip().splitlines()[-1] if stderr.strip() else 'no message'}"
+            )
             for q in pending:
                 if q not in outcome:
                     outcome[q] = ("crash" if not killed else "timeout", reason)
@@ -195,13 +212,13 @@ def grade_notebook(
         report.error = str(err)
         return report
     if nb is None:
-        report.results = [QuestionResult(q.id, "invalid", report.error or "", 0, q.points)
-                          for q in questions]
+        report.results = [QuestionResult(q.id, "invalid", report.error or "", 0, q.points) for q in questions]
         return report
     sources = graded_sources(nb)
     with tempfile.TemporaryDirectory(prefix="mmlearn-grade-") as tmp:
-        outcome = _run_questions(report.chapter, sources, [q.id for q in questions], timeout,
-                                 memory_mb, Path(tmp))
+        outcome = _run_questions(
+            report.chapter, sources, [q.id for q in questions], timeout, memory_mb, Path(tmp)
+        )
     for q in questions:
         status, message = outcome.get(q.id, ("error", "not graded"))
         report.results.append(
@@ -222,7 +239,8 @@ def grade_folder(
     for p in map(Path, paths):
         if p.is_dir():
             files += sorted(
-                f for f in p.rglob("*")
+                f
+                for f in p.rglob("*")
                 if f.is_file() and ".ipynb_checkpoints" not in f.parts and not f.name.startswith(".")
             )
         else:

@@ -47,7 +47,8 @@ def signature_problem(fn: object, question: Question) -> str | None:
     names = [p.name for p in params]
     expected = list(question.params)
     required_extra = [
-        p.name for p in params[len(expected):]
+        p.name
+        for p in params[len(expected) :]
         if p.default is inspect.Parameter.empty
         and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
     ]

@@ -19,7 +19,7 @@ class CellTimeout(BaseException):
     """Raised by the alarm when one cell runs too long (not an Exception: students can't catch it)."""
 
 
-def _on_alarm(signum, frame):  # noqa: ARG001
+def _on_alarm(signum, frame):
     raise CellTimeout
 
 
@@ -30,7 +30,7 @@ def _last_line(err: BaseException) -> str:
 def main(job_path: str, progress_path: str) -> None:
     with open(job_path) as handle:
         job = json.load(handle)
-    progress = open(progress_path, "a", buffering=1)  # noqa: SIM115
+    progress = open(progress_path, "a", buffering=1)
 
     def emit(**event) -> None:
         progress.write(json.dumps(event) + "\n")
@@ -53,7 +53,7 @@ def main(job_path: str, progress_path: str) -> None:
                     signal.setitimer(signal.ITIMER_REAL, 0)
         except CellTimeout:
             cell_errors.append(f"graded cell {i + 1} ran longer than {job['cell_timeout']:g} s")
-        except BaseException as err:  # noqa: BLE001 - a student's cell may raise anything
+        except BaseException as err:
             cell_errors.append(f"graded cell {i + 1} raised {_last_line(err)}")
     emit(event="setup_done", cell_errors=cell_errors)
 
@@ -62,8 +62,12 @@ def main(job_path: str, progress_path: str) -> None:
         emit(event="start", q=qid)
         if q.function not in namespace:
             hint = f" (your notebook: {'; '.join(cell_errors)})" if cell_errors else ""
-            emit(event="result", q=qid, status="missing",
-                 message=f"function `{q.function}` is not defined{hint}")
+            emit(
+                event="result",
+                q=qid,
+                status="missing",
+                message=f"function `{q.function}` is not defined{hint}",
+            )
             continue
         fn = namespace[q.function]
         problem = signature_problem(fn, q)
@@ -74,11 +78,15 @@ def main(job_path: str, progress_path: str) -> None:
             with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
                 q.check(fn)
         except NotImplementedError:
-            emit(event="result", q=qid, status="unanswered",
-                 message="not answered: the stub still raises NotImplementedError")
+            emit(
+                event="result",
+                q=qid,
+                status="unanswered",
+                message="not answered: the stub still raises NotImplementedError",
+            )
         except AssertionError as err:
             emit(event="result", q=qid, status="fail", message=f"wrong answer: {err}")
-        except BaseException as err:  # noqa: BLE001
+        except BaseException as err:
             emit(event="result", q=qid, status="error", message=f"your code raised {_last_line(err)}")
         else:
             emit(event="result", q=qid, status="pass", message="correct")

@@ -71,8 +71,10 @@ def graph_laplacian(w: Tensor) -> Tensor:
 
 def _check_graph(w: Tensor, n: int, owner: str) -> None:
     if not isinstance(w, Tensor) or w.shape != (n, n):
-        raise ValueError(f"{owner}: the graph must be a tensor of shape ({n}, {n}), got "
-                         f"{getattr(w, 'shape', type(w).__name__)}")
+        raise ValueError(
+            f"{owner}: the graph must be a tensor of shape ({n}, {n}), got "
+            f"{getattr(w, 'shape', type(w).__name__)}"
+        )
     if (w < 0).any() or not torch.allclose(w, w.T):
         raise ValueError(f"{owner}: the graph weights must be symmetric and non-negative")
 

@@ -36,8 +36,9 @@ def _check_margin(margin: float, owner: str) -> None:
         raise ValueError(f"{owner}: margin must be >= 0, got {margin}")
 
 
-def contrastive_loss(a: Tensor, b: Tensor, same: Tensor, margin: float = 1.0,
-                     metric: str = "euclidean") -> Tensor:
+def contrastive_loss(
+    a: Tensor, b: Tensor, same: Tensor, margin: float = 1.0, metric: str = "euclidean"
+) -> Tensor:
     """Pairwise contrastive loss (Hadsell, Chopra and LeCun, 2006), averaged over pairs.
 
     ``L = mean_i [ s_i d_i^2 + (1 - s_i) max(0, m - d_i)^2 ]`` with ``d_i = d(a_i, b_i)`` and
@@ -47,8 +48,10 @@ def contrastive_loss(a: Tensor, b: Tensor, same: Tensor, margin: float = 1.0,
     a, b = check_pair(a, b, "contrastive_loss")
     _check_margin(margin, "contrastive_loss")
     if not isinstance(same, Tensor) or same.shape != (a.shape[0],):
-        raise ValueError(f"contrastive_loss: same must be a tensor of shape ({a.shape[0]},), got "
-                         f"{getattr(same, 'shape', type(same).__name__)}")
+        raise ValueError(
+            f"contrastive_loss: same must be a tensor of shape ({a.shape[0]},), got "
+            f"{getattr(same, 'shape', type(same).__name__)}"
+        )
     if not ((same == 0) | (same == 1)).all():
         raise ValueError("contrastive_loss: same must hold 0 (dissimilar) or 1 (similar) per pair")
     s = same.to(a.dtype)
@@ -56,8 +59,9 @@ def contrastive_loss(a: Tensor, b: Tensor, same: Tensor, margin: float = 1.0,
     return (s * d.pow(2) + (1 - s) * F.relu(margin - d).pow(2)).mean()
 
 
-def triplet_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 0.2,
-                 metric: str = "euclidean") -> Tensor:
+def triplet_loss(
+    anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 0.2, metric: str = "euclidean"
+) -> Tensor:
     """``mean_i max(0, d(a_i, p_i) - d(a_i, n_i) + m)``; all three inputs ``(n, d)``."""
     anchor, positive = check_pair(anchor, positive, "triplet_loss", ("anchor", "positive"))
     anchor, negative = check_pair(anchor, negative, "triplet_loss", ("anchor", "negative"))
@@ -67,8 +71,13 @@ def triplet_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: flo
     return F.relu(d_ap - d_an + margin).mean()
 
 
-def hard_negative_triplet_loss(anchors: Tensor, candidates: Tensor, margin: float = 0.2,
-                               labels: Tensor | None = None, metric: str = "euclidean") -> Tensor:
+def hard_negative_triplet_loss(
+    anchors: Tensor,
+    candidates: Tensor,
+    margin: float = 0.2,
+    labels: Tensor | None = None,
+    metric: str = "euclidean",
+) -> Tensor:
     """Triplet loss with the hardest in-batch negative of every anchor.
 
     Anchor ``i`` (modality A) is paired with candidate ``i`` (modality B), its positive. Its
@@ -88,8 +97,10 @@ def hard_negative_triplet_loss(anchors: Tensor, candidates: Tensor, margin: floa
         labels = check_labels(labels, n, "hard_negative_triplet_loss")
         negative = labels[:, None] != labels[None, :]
     if not negative.any(1).all():
-        raise ValueError("hard_negative_triplet_loss: some anchor has no negative in the batch "
-                         "(a batch of one sample, or of one class when labels are given)")
+        raise ValueError(
+            "hard_negative_triplet_loss: some anchor has no negative in the batch "
+            "(a batch of one sample, or of one class when labels are given)"
+        )
     hardest = dist.masked_fill(~negative, float("inf")).amin(1)
     return F.relu(dist.diagonal() - hardest + margin).mean()
 

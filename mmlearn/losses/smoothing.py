@@ -18,8 +18,10 @@ from ..metrics._checks import check_labels
 
 def _check(logits: Tensor, labels: Tensor, eps: float, owner: str) -> tuple[Tensor, Tensor]:
     if not isinstance(logits, Tensor) or logits.dim() != 2 or logits.shape[0] == 0 or logits.shape[1] < 2:
-        raise ValueError(f"{owner}: logits must have shape (n, C) with n >= 1 and C >= 2, got "
-                         f"{getattr(logits, 'shape', type(logits).__name__)}")
+        raise ValueError(
+            f"{owner}: logits must have shape (n, C) with n >= 1 and C >= 2, got "
+            f"{getattr(logits, 'shape', type(logits).__name__)}"
+        )
     labels = check_labels(labels, logits.shape[0], owner)
     n_classes = logits.shape[1]
     if labels.min() < 0 or labels.max() >= n_classes:
@@ -34,8 +36,10 @@ def smooth_labels(labels: Tensor, n_classes: int, eps: float = 0.1, dtype=torch.
     if not isinstance(n_classes, int) or n_classes < 2:
         raise ValueError(f"smooth_labels: n_classes must be an int >= 2, got {n_classes!r}")
     if not isinstance(labels, Tensor) or labels.dim() != 1 or labels.shape[0] == 0:
-        raise ValueError("smooth_labels: labels must be a non-empty tensor of shape (n,), got "
-                         f"{getattr(labels, 'shape', type(labels).__name__)}")
+        raise ValueError(
+            "smooth_labels: labels must be a non-empty tensor of shape (n,), got "
+            f"{getattr(labels, 'shape', type(labels).__name__)}"
+        )
     labels = check_labels(labels, labels.shape[0], "smooth_labels")
     if labels.min() < 0 or labels.max() >= n_classes:
         raise ValueError(f"smooth_labels: labels must be in [0, {n_classes - 1}]")

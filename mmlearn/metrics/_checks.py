@@ -24,8 +24,9 @@ def check_float_matrix(name: str, x: object, owner: str) -> Tensor:
     return x
 
 
-def check_pair(a: object, b: object, owner: str, names: tuple[str, str] = ("a", "b"),
-               same_rows: bool = True) -> tuple[Tensor, Tensor]:
+def check_pair(
+    a: object, b: object, owner: str, names: tuple[str, str] = ("a", "b"), same_rows: bool = True
+) -> tuple[Tensor, Tensor]:
     """Two float matrices with the same feature size (and the same number of rows if asked)."""
     a = check_float_matrix(names[0], a, owner)
     b = check_float_matrix(names[1], b, owner)
@@ -71,8 +72,9 @@ def check_distribution(name: str, p: object, owner: str, atol: float = 1e-4) -> 
         if not torch.isfinite(p).all():
             raise ValueError(f"{owner}: {name} contains NaN or inf")
         if (p < 0).any():
-            raise ValueError(f"{owner}: {name} has negative entries (min {p.min().item():.3g}); "
-                             "probabilities must be >= 0")
+            raise ValueError(
+                f"{owner}: {name} has negative entries (min {p.min().item():.3g}); probabilities must be >= 0"
+            )
         sums = p.sum(-1)
         bad = (sums - 1).abs() > atol
         if bad.any():

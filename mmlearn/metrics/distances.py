@@ -60,8 +60,9 @@ def hamming(a: Tensor, b: Tensor, normalize: bool = False) -> Tensor:
     a = check_matrix("a", a, "hamming")
     b = check_matrix("b", b, "hamming")
     if a.shape != b.shape:
-        raise ValueError(f"hamming: a and b must have the same shape (n, d), got {tuple(a.shape)} and "
-                         f"{tuple(b.shape)}")
+        raise ValueError(
+            f"hamming: a and b must have the same shape (n, d), got {tuple(a.shape)} and {tuple(b.shape)}"
+        )
     diff = (a != b).sum(-1)
     return diff / a.shape[1] if normalize else diff
 

@@ -17,8 +17,10 @@ def accuracy(logits_or_pred: Tensor, labels: Tensor) -> float:
     classes ``(n,)``; ``labels`` is ``(n,)``.
     """
     if not isinstance(logits_or_pred, Tensor):
-        raise TypeError(f"accuracy: expected a tensor of scores (n, C) or classes (n,), got "
-                        f"{type(logits_or_pred).__name__}")
+        raise TypeError(
+            f"accuracy: expected a tensor of scores (n, C) or classes (n,), got "
+            f"{type(logits_or_pred).__name__}"
+        )
     if logits_or_pred.dim() not in (1, 2):
         raise ValueError(
             f"accuracy: expected scores (n, C) or classes (n,), got {tuple(logits_or_pred.shape)}"
@@ -31,8 +33,9 @@ def accuracy(logits_or_pred: Tensor, labels: Tensor) -> float:
     return (pred == labels).double().mean().item()
 
 
-def recall_at_k(similarity: Tensor, ks: Sequence[int] = (1, 5, 10),
-                targets: Tensor | None = None) -> dict[int, float]:
+def recall_at_k(
+    similarity: Tensor, ks: Sequence[int] = (1, 5, 10), targets: Tensor | None = None
+) -> dict[int, float]:
     """Recall@k of a retrieval: the fraction of queries whose target is among the ``k`` best.
 
     ``similarity[i, j]`` scores candidate ``j`` for query ``i``, shape ``(n_queries, n_candidates)``
@@ -41,8 +44,10 @@ def recall_at_k(similarity: Tensor, ks: Sequence[int] = (1, 5, 10),
     target is ``1 + #{j : s_ij > s_i,target}`` plus the number of other candidates tied with it.
     """
     if not isinstance(similarity, Tensor) or similarity.dim() != 2:
-        raise ValueError("recall_at_k: similarity must be a tensor of shape (n_queries, n_candidates), got "
-                         f"{getattr(similarity, 'shape', type(similarity).__name__)}")
+        raise ValueError(
+            "recall_at_k: similarity must be a tensor of shape (n_queries, n_candidates), got "
+            f"{getattr(similarity, 'shape', type(similarity).__name__)}"
+        )
     n, m = similarity.shape
     if n == 0 or m == 0:
         raise ValueError(f"recall_at_k: empty similarity matrix {tuple(similarity.shape)}")

@@ -45,9 +45,7 @@ class MLP(nn.Sequential):
         super().__init__(*layers)
         self.in_dim, self.out_dim = in_dim, out_dim
 
-    def forward(self, x: Tensor) -> Tensor:  # noqa: D102 - same as nn.Sequential
+    def forward(self, x: Tensor) -> Tensor:
         if x.shape[-1] != self.in_dim:
-            raise ValueError(
-                f"MLP: expected input of shape (..., {self.in_dim}), got {tuple(x.shape)}"
-            )
+            raise ValueError(f"MLP: expected input of shape (..., {self.in_dim}), got {tuple(x.shape)}")
         return super().forward(x)

@@ -60,8 +60,7 @@ def contract_blocks(core: Tensor, vectors: Sequence[Tensor]) -> Tensor:
     m = len(vectors)
     if core.dim() != m + 2:
         raise ValueError(
-            f"contract_blocks: {m} vectors need a core of shape (C, K, t_1..t_{m}), "
-            f"got {tuple(core.shape)}"
+            f"contract_blocks: {m} vectors need a core of shape (C, K, t_1..t_{m}), got {tuple(core.shape)}"
         )
     c = core.shape[0]
     last = vectors[-1]  # (B, C, t_M)

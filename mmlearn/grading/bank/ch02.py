@@ -49,11 +49,29 @@ def check_count(fn) -> None:
 
 
 QUESTIONS = [
-    Question("q1", "concat_fusion", ("xs", "weight", "bias"), check_concat, 2,
-             "Concatenation followed by a linear map"),
-    Question("q2", "weighted_sum_fusion", ("projected", "logits"), check_weighted_sum, 2,
-             "Softmax-weighted sum of projected modalities"),
+    Question(
+        "q1",
+        "concat_fusion",
+        ("xs", "weight", "bias"),
+        check_concat,
+        2,
+        "Concatenation followed by a linear map",
+    ),
+    Question(
+        "q2",
+        "weighted_sum_fusion",
+        ("projected", "logits"),
+        check_weighted_sum,
+        2,
+        "Softmax-weighted sum of projected modalities",
+    ),
     Question("q3", "max_pool_fusion", ("xs",), check_max_pool, 1, "Elementwise max over modalities"),
-    Question("q4", "concat_param_count", ("input_dims", "output_dim"), check_count, 1,
-             "Parameters of a concatenation fusion"),
+    Question(
+        "q4",
+        "concat_param_count",
+        ("input_dims", "output_dim"),
+        check_count,
+        1,
+        "Parameters of a concatenation fusion",
+    ),
 ]

@@ -57,9 +57,16 @@ def check_gmu(fn) -> None:
 
 
 QUESTIONS = [
-    Question("q1", "masked_attention", ("q", "k", "v", "mask"), check_masked_attention, 2,
-             "Scaled dot-product attention with a key mask"),
-    Question("q2", "attention_pool", ("h", "w"), check_attention_pool, 2,
-             "Attention pooling over modalities"),
+    Question(
+        "q1",
+        "masked_attention",
+        ("q", "k", "v", "mask"),
+        check_masked_attention,
+        2,
+        "Scaled dot-product attention with a key mask",
+    ),
+    Question(
+        "q2", "attention_pool", ("h", "w"), check_attention_pool, 2, "Attention pooling over modalities"
+    ),
     Question("q3", "gmu", ("x1", "x2", "w1", "w2", "wg"), check_gmu, 2, "A gated multimodal unit"),
 ]

@@ -34,8 +34,13 @@ def check_align(fn) -> None:
 
 
 QUESTIONS = [
-    Question("q1", "stacked_attention_hop", ("v", "u", "wa", "wb", "w"), check_hop, 3,
-             "One hop of stacked attention"),
-    Question("q2", "align_rates", ("fast", "rate"), check_align, 1,
-             "Align a fast stream with a slow one"),
+    Question(
+        "q1",
+        "stacked_attention_hop",
+        ("v", "u", "wa", "wb", "w"),
+        check_hop,
+        3,
+        "One hop of stacked attention",
+    ),
+    Question("q2", "align_rates", ("fast", "rate"), check_align, 1, "Align a fast stream with a slow one"),
 ]

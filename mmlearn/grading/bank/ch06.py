@@ -28,8 +28,11 @@ def check_count_sketch(fn) -> None:
     x = torch.randn(4, 9, generator=g, dtype=torch.float64)
     hashes = torch.tensor([0, 2, 2, 4, 1, 0, 2, 3, 4])  # several collisions
     signs = torch.tensor([1, -1, 1, 1, -1, -1, 1, -1, 1], dtype=torch.float64)
-    assert_close(fn(x, hashes, signs, 5), _sketch_reference(x, hashes, signs, 5),
-                 "count_sketch(x, hashes, signs, 5) (coordinates that share a bucket are added)")
+    assert_close(
+        fn(x, hashes, signs, 5),
+        _sketch_reference(x, hashes, signs, 5),
+        "count_sketch(x, hashes, signs, 5) (coordinates that share a bucket are added)",
+    )
     for d, dim, seed in [(12, 7, 1), (3, 8, 2)]:
         h, s = _hashes(d, dim, seed)
         x = torch.randn(2, d, generator=g, dtype=torch.float64)
@@ -47,8 +50,11 @@ def check_mcb(fn) -> None:
         hashes = ((hx[:, None] + hy[None, :]) % dim).flatten()
         signs = (sx[:, None] * sy[None, :]).flatten()
         expected = _sketch_reference(outer, hashes, signs, dim)
-        assert_close(fn(x, y, hx, sx, hy, sy, dim), expected,
-                     f"mcb_fft(...) with sketch size {dim} (the sketch of the outer product)")
+        assert_close(
+            fn(x, y, hx, sx, hy, sy, dim),
+            expected,
+            f"mcb_fft(...) with sketch size {dim} (the sketch of the outer product)",
+        )
 
 
 def check_tfn_count(fn) -> None:
@@ -59,10 +65,28 @@ def check_tfn_count(fn) -> None:
 
 
 QUESTIONS = [
-    Question("q1", "count_sketch", ("x", "hashes", "signs", "sketch_dim"), check_count_sketch, 2,
-             "Count sketch of a batch of vectors"),
-    Question("q2", "mcb_fft", ("x", "y", "hashes_x", "signs_x", "hashes_y", "signs_y", "sketch_dim"),
-             check_mcb, 2, "Compact bilinear pooling via the FFT"),
-    Question("q3", "tfn_param_count", ("input_dims", "output_dim"), check_tfn_count, 1,
-             "Parameters of tensor fusion"),
+    Question(
+        "q1",
+        "count_sketch",
+        ("x", "hashes", "signs", "sketch_dim"),
+        check_count_sketch,
+        2,
+        "Count sketch of a batch of vectors",
+    ),
+    Question(
+        "q2",
+        "mcb_fft",
+        ("x", "y", "hashes_x", "signs_x", "hashes_y", "signs_y", "sketch_dim"),
+        check_mcb,
+        2,
+        "Compact bilinear pooling via the FFT",
+    ),
+    Question(
+        "q3",
+        "tfn_param_count",
+        ("input_dims", "output_dim"),
+        check_tfn_count,
+        1,
+        "Parameters of tensor fusion",
+    ),
 ]

@@ -26,8 +26,11 @@ def check_mlb(fn) -> None:
 
 def check_mfb_pool(fn) -> None:
     z = torch.arange(12, dtype=torch.float64).reshape(1, 12)
-    assert_close(fn(z, 3), torch.tensor([[3.0, 12.0, 21.0, 30.0]], dtype=torch.float64),
-                 "sum_pool(arange(12), 3) (windows of consecutive entries)")
+    assert_close(
+        fn(z, 3),
+        torch.tensor([[3.0, 12.0, 21.0, 30.0]], dtype=torch.float64),
+        "sum_pool(arange(12), 3) (windows of consecutive entries)",
+    )
     g = torch.Generator().manual_seed(1)
     z = torch.randn(4, 10, generator=g, dtype=torch.float64)
     assert_close(fn(z, 2), z.view(4, 5, 2).sum(-1), "sum_pool(z, 2) for a batch of 4")
@@ -59,13 +62,20 @@ def check_signed_sqrt(fn) -> None:
 
 
 QUESTIONS = [
-    Question("q1", "mlb_forward", ("xs", "weights", "biases", "out_weight", "out_bias"), check_mlb, 2,
-             "MLB forward pass for M modalities"),
+    Question(
+        "q1",
+        "mlb_forward",
+        ("xs", "weights", "biases", "out_weight", "out_bias"),
+        check_mlb,
+        2,
+        "MLB forward pass for M modalities",
+    ),
     Question("q2", "sum_pool", ("z", "factor"), check_mfb_pool, 1, "MFB sum pooling"),
-    Question("q3", "mlb_param_count", ("input_dims", "output_dim", "rank"), check_mlb_count, 1,
-             "Parameters of MLB"),
-    Question("q4", "lmf_param_count", ("input_dims", "output_dim", "rank"), check_lmf_count, 1,
-             "Parameters of LMF"),
-    Question("q5", "signed_sqrt", ("z",), check_signed_sqrt, 1,
-             "Signed square root with a finite gradient"),
+    Question(
+        "q3", "mlb_param_count", ("input_dims", "output_dim", "rank"), check_mlb_count, 1, "Parameters of MLB"
+    ),
+    Question(
+        "q4", "lmf_param_count", ("input_dims", "output_dim", "rank"), check_lmf_count, 1, "Parameters of LMF"
+    ),
+    Question("q5", "signed_sqrt", ("z",), check_signed_sqrt, 1, "Signed square root with a finite gradient"),
 ]

@@ -17,7 +17,7 @@ def _randn(*shape, seed: int = 0) -> torch.Tensor:
 def _mode_product(tensor: torch.Tensor, matrix: torch.Tensor, mode: int) -> torch.Tensor:
     """``(T x_n U)[.., j, ..] = sum_i T[.., i, ..] U[j, i]`` written with einsum."""
     letters = "abcdefgh"[: tensor.dim()]
-    out = letters[:mode] + "z" + letters[mode + 1:]
+    out = letters[:mode] + "z" + letters[mode + 1 :]
     return torch.einsum(f"{letters},z{letters[mode]}->{out}", tensor, matrix)
 
 
@@ -33,8 +33,11 @@ def check_mode_product(fn) -> None:
         assert_close(out, _mode_product(t, u, mode), name)
     square = _randn(4, 4, seed=7)
     t4 = _randn(2, 4, 3, 4, seed=8)
-    assert_close(fn(t4, square, 3), _mode_product(t4, square, 3),
-                 "mode_n_product of an order-4 tensor along its last mode (with a square, non-symmetric U)")
+    assert_close(
+        fn(t4, square, 3),
+        _mode_product(t4, square, 3),
+        "mode_n_product of an order-4 tensor along its last mode (with a square, non-symmetric U)",
+    )
 
 
 def _mutan_case(seed: int, batch=5, dims=(6, 4), t=3, rank=2, out=7):
@@ -64,8 +67,20 @@ def check_mutan(fn) -> None:
 
 
 QUESTIONS = [
-    Question("q1", "mode_n_product", ("tensor", "matrix", "mode"), check_mode_product, 2,
-             "The mode-n product of a tensor and a matrix"),
-    Question("q2", "mutan_forward", ("x", "y", "w_x", "w_y", "merge_x", "merge_y", "w_out"), check_mutan, 3,
-             "MUTAN's forward pass from its factors"),
+    Question(
+        "q1",
+        "mode_n_product",
+        ("tensor", "matrix", "mode"),
+        check_mode_product,
+        2,
+        "The mode-n product of a tensor and a matrix",
+    ),
+    Question(
+        "q2",
+        "mutan_forward",
+        ("x", "y", "w_x", "w_y", "merge_x", "merge_y", "w_out"),
+        check_mutan,
+        3,
+        "MUTAN's forward pass from its factors",
+    ),
 ]

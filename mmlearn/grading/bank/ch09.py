@@ -18,11 +18,20 @@ def _count(input_dims, output_dim, mm_dim, chunks, rank) -> int:
 
 
 def check_count(fn) -> None:
-    cases = [([64, 64], 10, 160, 20, 10), ([7, 5], 4, 12, 3, 2), ([2048, 2400], 3000, 1600, 20, 15),
-             ([6, 5, 4], 3, 8, 2, 3), ([3, 3], 2, 6, 6, 1), ([3, 3], 2, 6, 1, 4)]
+    cases = [
+        ([64, 64], 10, 160, 20, 10),
+        ([7, 5], 4, 12, 3, 2),
+        ([2048, 2400], 3000, 1600, 20, 15),
+        ([6, 5, 4], 3, 8, 2, 3),
+        ([3, 3], 2, 6, 6, 1),
+        ([3, 3], 2, 6, 1, 4),
+    ]
     for case in cases:
-        assert_equal(fn(*case), _count(*case), "block_param_count(input_dims={}, output_dim={}, mm_dim={}, "
-                     "chunks={}, rank={})".format(*case))
+        assert_equal(
+            fn(*case),
+            _count(*case),
+            "block_param_count(input_dims={}, output_dim={}, mm_dim={}, chunks={}, rank={})".format(*case),
+        )
 
 
 def _mlb_case(seed: int, dims=(5, 4), rank=6, out=3):
@@ -60,13 +69,30 @@ def check_block_from_mlb(fn) -> None:
         y = torch.randn(8, dims[1], generator=g, dtype=D64)
         with torch.no_grad():
             got = block(x, y)
-        assert_close(got, _mlb(x, y, *case), f"the Block's output for an MLB of rank {rank} (inputs {dims})",
-                     rtol=1e-4, atol=1e-5)  # a float32 Block is accepted
+        assert_close(
+            got,
+            _mlb(x, y, *case),
+            f"the Block's output for an MLB of rank {rank} (inputs {dims})",
+            rtol=1e-4,
+            atol=1e-5,
+        )  # a float32 Block is accepted
 
 
 QUESTIONS = [
-    Question("q1", "block_param_count", ("input_dims", "output_dim", "mm_dim", "chunks", "rank"),
-             check_count, 2, "The number of parameters of BLOCK"),
-    Question("q2", "block_from_mlb", ("u", "c", "v", "e", "w_out", "b_out"), check_block_from_mlb, 3,
-             "An MLB built as a BLOCK with blocks of size one"),
+    Question(
+        "q1",
+        "block_param_count",
+        ("input_dims", "output_dim", "mm_dim", "chunks", "rank"),
+        check_count,
+        2,
+        "The number of parameters of BLOCK",
+    ),
+    Question(
+        "q2",
+        "block_from_mlb",
+        ("u", "c", "v", "e", "w_out", "b_out"),
+        check_block_from_mlb,
+        3,
+        "An MLB built as a BLOCK with blocks of size one",
+    ),
 ]

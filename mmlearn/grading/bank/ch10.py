@@ -31,19 +31,30 @@ def _scalar(value, name: str) -> torch.Tensor:
 
 def check_info_nce(fn) -> None:
     u, v = _pair(6, 4, 0)
-    assert_close(_scalar(fn(u, v, 0.5), "info_nce(u, v, 0.5)"), _info_nce(u, v, 0.5),
-                 "info_nce(u, v, 0.5): rows of u against all rows of v, cosine similarities")
+    assert_close(
+        _scalar(fn(u, v, 0.5), "info_nce(u, v, 0.5)"),
+        _info_nce(u, v, 0.5),
+        "info_nce(u, v, 0.5): rows of u against all rows of v, cosine similarities",
+    )
     scaled = fn(3 * u, 0.1 * v, 0.5)
-    assert_close(_scalar(scaled, "info_nce(3u, 0.1v, 0.5)"), _info_nce(u, v, 0.5),
-                 "info_nce(3u, 0.1v, 0.5) (cosine similarity ignores lengths: normalise the rows)")
+    assert_close(
+        _scalar(scaled, "info_nce(3u, 0.1v, 0.5)"),
+        _info_nce(u, v, 0.5),
+        "info_nce(3u, 0.1v, 0.5) (cosine similarity ignores lengths: normalise the rows)",
+    )
     cold = _scalar(fn(u, v, 1e-3), "info_nce(u, v, 1e-3)")
     if not torch.isfinite(cold):
-        raise AssertionError("info_nce(u, v, 1e-3) is not finite: use log-sum-exp (e.g. cross_entropy) "
-                             "instead of exponentiating the similarities")
+        raise AssertionError(
+            "info_nce(u, v, 1e-3) is not finite: use log-sum-exp (e.g. cross_entropy) "
+            "instead of exponentiating the similarities"
+        )
     assert_close(cold, _info_nce(u, v, 1e-3), "info_nce(u, v, 1e-3)", rtol=1e-6, atol=1e-6)
     eye = torch.eye(5, dtype=D)
-    assert_close(_scalar(fn(eye, eye, 1.0), "info_nce(I, I, 1)"),
-                 torch.tensor(-1 + math.log(math.e + 4), dtype=D), "info_nce(I, I, 1) for orthonormal pairs")
+    assert_close(
+        _scalar(fn(eye, eye, 1.0), "info_nce(I, I, 1)"),
+        torch.tensor(-1 + math.log(math.e + 4), dtype=D),
+        "info_nce(I, I, 1) for orthonormal pairs",
+    )
 
 
 def _hard_triplet(u, v, m):
@@ -54,15 +65,22 @@ def _hard_triplet(u, v, m):
 
 def check_hard_triplet(fn) -> None:
     u, v = _pair(7, 3, 1)
-    assert_close(_scalar(fn(u, v, 0.5), "hard_triplet(u, v, 0.5)"), _hard_triplet(u, v, 0.5),
-                 "hard_triplet(u, v, 0.5)")
+    assert_close(
+        _scalar(fn(u, v, 0.5), "hard_triplet(u, v, 0.5)"), _hard_triplet(u, v, 0.5), "hard_triplet(u, v, 0.5)"
+    )
     near = v + 0.01 * u  # every positive very close: only the margin and the hardest negative matter
-    assert_close(_scalar(fn(near, v, 2.0), "hard_triplet(u, v, 2.0)"), _hard_triplet(near, v, 2.0),
-                 "hard_triplet with positives close to their anchors (the positive is not a negative)")
+    assert_close(
+        _scalar(fn(near, v, 2.0), "hard_triplet(u, v, 2.0)"),
+        _hard_triplet(near, v, 2.0),
+        "hard_triplet with positives close to their anchors (the positive is not a negative)",
+    )
     far = v.clone()
     far[3:] += 100.0
-    assert_close(_scalar(fn(u, far, 0.3), "hard_triplet"), _hard_triplet(u, far, 0.3),
-                 "hard_triplet when some candidates are far away (the hardest negative is the closest)")
+    assert_close(
+        _scalar(fn(u, far, 0.3), "hard_triplet"),
+        _hard_triplet(u, far, 0.3),
+        "hard_triplet when some candidates are far away (the hardest negative is the closest)",
+    )
 
 
 def _js(p, q):
@@ -83,14 +101,21 @@ def check_js(fn) -> None:
     out = fn(a, b)
     t = as_tensor(out, "js_divergence with zero probabilities")
     if not torch.isfinite(t).all():
-        raise AssertionError("js_divergence gives NaN or inf when some probabilities are 0: "
-                             "0 log 0 counts as 0 (torch.xlogy)")
+        raise AssertionError(
+            "js_divergence gives NaN or inf when some probabilities are 0: 0 log 0 counts as 0 (torch.xlogy)"
+        )
     assert_close(out, _js(a, b), "js_divergence with zero probabilities (disjoint supports give log 2)")
 
 
 QUESTIONS = [
     Question("q1", "info_nce", ("u", "v", "temperature"), check_info_nce, 2, "InfoNCE loss"),
-    Question("q2", "hard_triplet", ("u", "v", "margin"), check_hard_triplet, 2,
-             "Triplet loss with the hardest in-batch negative"),
+    Question(
+        "q2",
+        "hard_triplet",
+        ("u", "v", "margin"),
+        check_hard_triplet,
+        2,
+        "Triplet loss with the hardest in-batch negative",
+    ),
     Question("q3", "js_divergence", ("p", "q"), check_js, 2, "Jensen-Shannon divergence"),
 ]

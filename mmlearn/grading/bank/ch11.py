@@ -57,16 +57,19 @@ def check_keep_mask(fn) -> None:
     expected = 1 - p + p**m / m
     # 20000 draws: standard deviation of the rate 0.0031
     if abs(rate - expected) > 0.02:
-        raise AssertionError(f"modality 0 should be kept with probability 1 - p + p^M / M = {expected:.3f}, "
-                             f"got {rate:.3f}")
+        raise AssertionError(
+            f"modality 0 should be kept with probability 1 - p + p^M / M = {expected:.3f}, got {rate:.3f}"
+        )
     keep3 = fn(30000, 3, 0.8, torch.Generator().manual_seed(1))
     keep3 = assert_shape(keep3, (30000, 3), "modality_keep_mask(30000, 3, 0.8, generator)")
     alone = keep3.sum(1) == 1
     rate3 = keep3.double().mean(0)
     expected3 = 1 - 0.8 + 0.8**3 / 3
     if not keep3.any(1).all() or (rate3 - expected3).abs().max() > 0.02:
-        raise AssertionError(f"for M = 3, p = 0.8 each modality should be kept with probability "
-                             f"{expected3:.3f}, got {[round(r, 3) for r in rate3.tolist()]}")
+        raise AssertionError(
+            f"for M = 3, p = 0.8 each modality should be kept with probability "
+            f"{expected3:.3f}, got {[round(r, 3) for r in rate3.tolist()]}"
+        )
     if not alone.any():
         raise AssertionError("a rescued sample should get exactly one modality back")
     first = as_tensor(fn(100, 2, 0.5, torch.Generator().manual_seed(5)), "mask")
@@ -76,8 +79,20 @@ def check_keep_mask(fn) -> None:
 
 
 QUESTIONS = [
-    Question("q1", "mask_augment", ("x", "labels", "p", "generator"), check_mask, 2,
-             "A masking augmentation that keeps labels intact"),
-    Question("q2", "modality_keep_mask", ("n", "m", "p", "generator"), check_keep_mask, 2,
-             "Modality dropout that never drops every modality"),
+    Question(
+        "q1",
+        "mask_augment",
+        ("x", "labels", "p", "generator"),
+        check_mask,
+        2,
+        "A masking augmentation that keeps labels intact",
+    ),
+    Question(
+        "q2",
+        "modality_keep_mask",
+        ("n", "m", "p", "generator"),
+        check_keep_mask,
+        2,
+        "Modality dropout that never drops every modality",
+    ),
 ]

@@ -23,8 +23,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
+from .._validation import check_probability
 from .dataset import MultimodalDataset
 
 
@@ -32,12 +33,6 @@ def _gen(generator: torch.Generator | int | None) -> torch.Generator:
     if isinstance(generator, torch.Generator):
         return generator
     return torch.Generator().manual_seed(0 if generator is None else int(generator))
-
-
-def _check_prob(name: str, p: float, owner: str, upper_open: bool = False) -> None:
-    if not (0.0 <= p < 1.0 if upper_open else 0.0 <= p <= 1.0):
-        bound = "[0, 1)" if upper_open else "[0, 1]"
-        raise ValueError(f"{owner}: {name} must be in {bound}, got {p}")
 
 
 def _modality_index(data: MultimodalDataset, modality: str | int, owner: str) -> int:
@@ -69,7 +64,7 @@ def random_flip(
     """
     if images.dim() < 3:
         raise ValueError(f"random_flip: images must be (n, h, w) or (n, c, h, w), got {tuple(images.shape)}")
-    _check_prob("p", p, "random_flip")
+    check_probability(p, "p", "random_flip", upper_open=False)
     flip = torch.rand(images.shape[0], generator=_gen(generator)) < p
     out = images.clone()
     out[flip] = images[flip].flip(dim)
@@ -166,7 +161,7 @@ def mask_features(
     Returns ``(masked, keep)`` with ``keep`` a boolean tensor of ``x``'s shape (True: kept) and
     ``masked = where(keep, x, value)``.
     """
-    _check_prob("p", p, "mask_features")
+    check_probability(p, "p", "mask_features", upper_open=False)
     keep = torch.rand(x.shape, generator=_gen(generator)).to(x.device) >= p
     return torch.where(keep, x, torch.full_like(x, value)), keep
 
@@ -255,6 +250,20 @@ def balance(
 # --- missing and noisy modalities --------------------------------------------------------------
 
 
+def modality_dropout_mask(
+    n: int, m: int, p: float, generator: torch.Generator | int | None = None
+) -> Tensor:
+    """Which modalities each sample keeps: ``(n, m)`` bool, each entry False with probability
+    ``p``, never all False in a row (such a row keeps one modality chosen uniformly at random)."""
+    check_probability(p, "p", "modality_dropout_mask")
+    g = _gen(generator)
+    keep = torch.rand(n, m, generator=g) >= p
+    none = ~keep.any(1)
+    rescue = torch.randint(m, (n,), generator=g)
+    keep[none, rescue[none]] = True
+    return keep
+
+
 def modality_dropout(
     xs: Sequence[Tensor], p: float, generator: torch.Generator | int | None = None
 ) -> list[Tensor]:
@@ -263,45 +272,21 @@ def modality_dropout(
     ``xs``: ``M`` tensors ``(batch, ...)``. A sample whose draw drops every modality keeps one
     chosen uniformly at random, so the model always sees some input.
     """
-    _check_prob("p", p, "modality_dropout", upper_open=True)
+    check_probability(p, "p", "modality_dropout")
     if not xs:
         raise ValueError("modality_dropout: no modalities given")
-    g = _gen(generator)
-    n, m = xs[0].shape[0], len(xs)
-    keep = torch.rand(n, m, generator=g) >= p
-    none = ~keep.any(1)
-    rescue = torch.randint(m, (n,), generator=g)
-    keep[none, rescue[none]] = True
+    keep = modality_dropout_mask(xs[0].shape[0], len(xs), p, generator)
+    return zero_dropped(xs, keep)
+
+
+def zero_dropped(xs: Sequence[Tensor], keep: Tensor) -> list[Tensor]:
+    """``x_m * keep[:, m]`` for every modality: ``keep (batch, M)`` bool broadcast over features."""
+    n = keep.shape[0]
     out = []
     for i, x in enumerate(xs):
         mask = keep[:, i].to(x.device).reshape(n, *([1] * (x.dim() - 1)))
         out.append(x * mask.to(x.dtype))
     return out
-
-
-class ModalityDropout(nn.Module):
-    """Wrap a multimodal model: :func:`modality_dropout` on its inputs in training mode only.
-
-    ``ModalityDropout(model, p)(x_1, ..., x_M) = model(*modality_dropout([x_1..x_M], p))`` when
-    ``self.training``, else ``model(x_1, ..., x_M)``. Works with :func:`mmlearn.train.fit`.
-    """
-
-    def __init__(self, model: nn.Module, p: float = 0.3, seed: int = 0) -> None:
-        super().__init__()
-        _check_prob("p", p, "ModalityDropout", upper_open=True)
-        self.model, self.p = model, p
-        self.generator = torch.Generator().manual_seed(seed)
-
-    @property
-    def n_params(self) -> int:
-        return sum(q.numel() for q in self.parameters() if q.requires_grad)
-
-    def forward(self, *inputs: Tensor) -> Tensor:
-        if len(inputs) == 1 and isinstance(inputs[0], list | tuple):
-            inputs = tuple(inputs[0])
-        if self.training and self.p > 0:
-            inputs = tuple(modality_dropout(inputs, self.p, self.generator))
-        return self.model(*inputs)
 
 
 def drop_modality(data: MultimodalDataset, modality: str | int, value: float = 0.0) -> MultimodalDataset:

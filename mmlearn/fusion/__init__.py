@@ -1,21 +1,113 @@
-"""Every fusion method of the book, one small module per family, all with one signature.
+"""Every fusion method of the book, one small class per method, all with one signature.
 
-``Fusion(input_dims, output_dim, **hyper)`` and ``fusion(x1, ..., xM) -> (batch, output_dim)``.
-Modules in this package register their classes on import; every class is re-exported here.
+``Fusion(input_dims, output_dim, **hyper)`` and ``fusion(x_1, ..., x_M) -> (batch, output_dim)``;
+``return_weights=True`` returns a :class:`FusionOutput`; ``masks=[...]`` where ``supports_masks``.
+Build by name with :func:`build`; :func:`available` lists (and filters) the names.
+
+Families (one module each): ``simple`` (ch. 2), ``hybrid`` (ch. 3), ``attention`` and ``gating``
+(ch. 4), ``coattention`` and ``sequence`` (ch. 4-5), ``bilinear`` (ch. 6), ``lowrank`` (ch. 7),
+``tucker`` (ch. 8), ``block`` (ch. 9).
 """
 
-import importlib
-import pkgutil
+from .attention import AttentionPool, ModalitySelfAttention
+from .base import Fusion, FusionOutput, Masks
+from .bilinear import MCB, TFN, Bilinear
+from .block import BLOCK, BLOCKTucker
+from .coattention import (
+    AlternatingCoAttention,
+    DualAttention,
+    ParallelCoAttention,
+    RelativeStackedAttention,
+    StackedAttention,
+)
+from .gating import GMU, GatedSum, TwoTowerGate
+from .hybrid import HybridPool
+from .lowrank import LMF, MFB, MFH, MLB
+from .registry import ALIASES, available, build, family, get, register, snake_case
+from .sequence import BiRNNDualAttention, CrossModalTransformer
+from .simple import AvgPool, Concat, JointEmbedding, LateFusion, MaxPool, MultimodalFC, WeightedSum
+from .tucker import MUTAN, Tucker
 
-from .base import Fusion
-from .registry import available, build, get, register
+# class names of mmlearn 0.1, kept for one release (the registry keeps the old keys in ALIASES)
+FullBilinear = Bilinear
+TensorFusion = TFN
+GatedFusion = GatedSum
+GatedMultimodalUnit = GMU
+MaxPoolFusion = MaxPool
+AvgPoolFusion = AvgPool
+AttentionPooling = AttentionPool
+HybridPooling = HybridPool
+Mutan = MUTAN
+Block = BLOCK
+BlockTucker = BLOCKTucker
 
-for _info in pkgutil.iter_modules(__path__):
-    if _info.name not in {"base", "registry"}:
-        importlib.import_module(f"{__name__}.{_info.name}")
+#: Old class name -> current class, for the naming test and the API appendix.
+OLD_CLASS_NAMES = {
+    "FullBilinear": Bilinear,
+    "TensorFusion": TFN,
+    "GatedFusion": GatedSum,
+    "GatedMultimodalUnit": GMU,
+    "MaxPoolFusion": MaxPool,
+    "AvgPoolFusion": AvgPool,
+    "AttentionPooling": AttentionPool,
+    "HybridPooling": HybridPool,
+    "Mutan": MUTAN,
+    "Block": BLOCK,
+    "BlockTucker": BLOCKTucker,
+}
 
-for _name in available():
-    _cls = get(_name)
-    globals()[_cls.__name__] = _cls
-
-__all__ = ["Fusion", "available", "build", "get", "register"] + sorted(get(n).__name__ for n in available())
+__all__ = [
+    "ALIASES",
+    "BLOCK",
+    "GMU",
+    "LMF",
+    "MCB",
+    "MFB",
+    "MFH",
+    "MLB",
+    "MUTAN",
+    "OLD_CLASS_NAMES",
+    "TFN",
+    "AlternatingCoAttention",
+    "AttentionPool",
+    "AvgPool",
+    "AvgPoolFusion",
+    "BLOCKTucker",
+    "BiRNNDualAttention",
+    "Bilinear",
+    "Block",
+    "BlockTucker",
+    "Concat",
+    "CrossModalTransformer",
+    "DualAttention",
+    "FullBilinear",
+    "Fusion",
+    "FusionOutput",
+    "GatedFusion",
+    "GatedMultimodalUnit",
+    "GatedSum",
+    "HybridPool",
+    "HybridPooling",
+    "AttentionPooling",
+    "JointEmbedding",
+    "LateFusion",
+    "Masks",
+    "MaxPool",
+    "MaxPoolFusion",
+    "ModalitySelfAttention",
+    "MultimodalFC",
+    "Mutan",
+    "ParallelCoAttention",
+    "RelativeStackedAttention",
+    "StackedAttention",
+    "TensorFusion",
+    "Tucker",
+    "TwoTowerGate",
+    "WeightedSum",
+    "available",
+    "build",
+    "family",
+    "get",
+    "register",
+    "snake_case",
+]

@@ -1,13 +1,48 @@
-"""The ``Fusion`` base class: one signature and one input check for every fusion method."""
+"""The ``Fusion`` base class: one signature, one input check and one output for every fusion.
+
+The contract, for every registered fusion:
+
+* construction: ``Fusion(input_dims, output_dim, **hyper)``;
+* call: ``fusion(x_1, ..., x_M)`` or ``fusion([x_1, ..., x_M])`` returns **one** tensor of shape
+  ``(batch, output_dim)``;
+* ``fusion(..., return_weights=True)`` returns a :class:`FusionOutput` ``(fused, weights)`` whose
+  ``weights`` is a dict of named tensors (the attention weights or gates the fusion computed; an
+  empty dict for fusions without any; the keys are listed in the class's ``weight_names``);
+* ``fusion(..., masks=[m_1, ..., m_M])`` passes one presence mask (or ``None``) per modality to the
+  fusions whose ``supports_masks`` is True: a bool tensor ``(batch,)`` for a vector modality
+  (``True`` = the modality is present for that sample) or ``(batch, length_m)`` for a sequence
+  (``True`` = that position is present). Other fusions raise a ``ValueError`` if a mask is given.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import torch
 from torch import Tensor, nn
+
+from ..nn.masking import check_mask
+from ..nn.utils import count_params
+
+#: Masks as passed to a fusion: ``None`` or one entry (a bool tensor or ``None``) per modality.
+Masks = Sequence[Tensor | None] | None
+
+_OLD_MASK_KEYWORDS = ("mask", "query_mask", "key_mask", "question_mask", "region_mask")
+
+
+class FusionOutput(NamedTuple):
+    """What ``fusion(..., return_weights=True)`` returns.
+
+    Attributes:
+        fused: ``(batch, output_dim)``, the same tensor a plain call returns.
+        weights: named attention weights or gates, e.g. ``{"modalities": (batch, M)}``; the keys
+            and shapes of each fusion are listed in its docstring and in ``weight_names``.
+    """
+
+    fused: Tensor
+    weights: dict[str, Tensor]
 
 
 def _shape_text(ndim: int, dim: int) -> str:
@@ -17,27 +52,40 @@ def _shape_text(ndim: int, dim: int) -> str:
 class Fusion(nn.Module, ABC):
     """Base class of every fusion: ``M`` modality tensors in, one ``(batch, output_dim)`` out.
 
-    Subclasses implement :meth:`fuse`; :meth:`forward` validates the inputs first, so that a
-    wrong number of modalities, a wrong feature size, mismatched batches, an empty batch or
-    mixed dtypes/devices raise a ``ValueError``/``TypeError`` that names the argument and the
-    expected shape instead of a bare matrix-multiplication error.
+    Subclasses implement :meth:`fuse`. :meth:`forward` validates inputs and masks first, so that
+    a wrong number of modalities, a wrong feature size, mismatched batches, an empty batch,
+    mixed dtypes/devices or a malformed mask raise a ``ValueError``/``TypeError`` that names the
+    argument and the expected shape instead of a bare matrix-multiplication error.
+
+    ``fuse(*inputs)`` returns the fused tensor; a fusion that computes weights
+    (``weight_names`` not empty) returns a :class:`FusionOutput` from ``fuse`` and the base class
+    drops the weights unless they were asked for. A fusion with ``supports_masks = True``
+    receives ``masks=`` (a tuple with one validated mask or ``None`` per modality, or ``None``
+    when no mask was given) as a keyword of ``fuse``.
 
     Args:
         input_dims: feature size ``d_m`` of each modality ``m = 1..M``.
         output_dim: size of the fused vector.
 
-    Attributes:
-        input_ndim: 2 for vector inputs ``(batch, d_m)``; 3 for sequence inputs
-            ``(batch, length_m, d_m)``. A class attribute a subclass may set.
-        min_modalities: the fewest modalities the method accepts (class attribute).
-        max_modalities: the most modalities the method accepts, ``None`` for no limit.
-        example_hyper: small hyper-parameters used by the generic tests and the docs.
+    Class attributes (the whole protocol a caller may read):
+        input_ndim: 2 for vector inputs ``(batch, d_m)``; 3 for sequences ``(batch, length_m, d_m)``.
+        min_modalities, max_modalities: how many modalities the method accepts (``None``: no limit).
+        supports_masks: whether ``forward`` accepts ``masks=``.
+        weight_names: the keys of ``FusionOutput.weights`` (empty for fusions without weights).
+        decision_level: True when the output is already a score per class (late fusion), so a
+            classifier puts no head after it.
+        registry_name: the canonical name under which :func:`~mmlearn.fusion.register` put it.
+        test_hyper: small hyper-parameters used by the generic tests and the documentation.
     """
 
     input_ndim: ClassVar[int] = 2
     min_modalities: ClassVar[int] = 2
     max_modalities: ClassVar[int | None] = None
-    example_hyper: ClassVar[dict[str, Any]] = {}
+    supports_masks: ClassVar[bool] = False
+    weight_names: ClassVar[tuple[str, ...]] = ()
+    decision_level: ClassVar[bool] = False
+    registry_name: ClassVar[str] = ""
+    test_hyper: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, input_dims: Sequence[int], output_dim: int) -> None:
         super().__init__()
@@ -73,29 +121,125 @@ class Fusion(nn.Module, ABC):
     @property
     def n_params(self) -> int:
         """Number of trainable parameters (fixed buffers such as sketch hashes do not count)."""
-        return sum(p.numel() for p in self.parameters() if p.requires_grad)
+        return count_params(self)
 
-    def forward(self, *inputs: Tensor | Sequence[Tensor], **kwargs: Any) -> Any:
-        """Validate the inputs, then call :meth:`fuse`. Accepts ``f(x1, x2)`` or ``f([x1, x2])``."""
+    def forward(
+        self,
+        *inputs: Tensor | Sequence[Tensor],
+        masks: Masks = None,
+        return_weights: bool = False,
+        **unexpected: Any,
+    ) -> Any:
+        """Validate, then fuse: ``(batch, output_dim)``, or a :class:`FusionOutput` when
+        ``return_weights=True``. Accepts ``f(x1, x2)`` or ``f([x1, x2])``."""
+        if unexpected:
+            self._reject(unexpected)
         if len(inputs) == 1 and isinstance(inputs[0], list | tuple):
             inputs = tuple(inputs[0])
-        tensors = self.check_inputs(inputs)  # type: ignore[arg-type]
-        return self.fuse(*tensors, **kwargs)
+        tensors = self.check_inputs(inputs)
+        if self.supports_masks:
+            out = self.fuse(*tensors, masks=self.check_masks(masks, tensors))
+        else:
+            if masks is not None and any(m is not None for m in masks):
+                raise ValueError(
+                    f"{type(self).__name__} does not take masks (supports_masks is False); "
+                    "zero a missing modality's features instead, or use a fusion that supports masks"
+                )
+            out = self.fuse(*tensors)
+        if self.weight_names:
+            fused, weights = out
+        else:
+            fused, weights = out, {}
+        return FusionOutput(fused, weights) if return_weights else fused
+
+    def _reject(self, unexpected: dict[str, Any]) -> None:
+        name = type(self).__name__
+        old = [k for k in unexpected if k in _OLD_MASK_KEYWORDS]
+        if old:
+            raise TypeError(
+                f"{name}: the keyword {old[0]!r} was replaced by masks=[...], one mask (or None) "
+                f"per modality, in mmlearn 0.2"
+            )
+        raise TypeError(f"{name}.forward got unexpected keyword arguments {sorted(unexpected)}")
 
     @abstractmethod
     def fuse(self, *inputs: Tensor, **kwargs: Any) -> Any:
-        """The fusion itself; inputs are already validated. Returns ``(batch, output_dim)``."""
+        """The fusion itself on validated inputs: the fused ``(batch, output_dim)`` tensor, or a
+        :class:`FusionOutput` for a fusion with ``weight_names``."""
+
+    def check_masks(self, masks: Masks, inputs: Sequence[Tensor]) -> tuple[Tensor | None, ...] | None:
+        """Validate ``masks``: one entry per modality, each ``None`` or a bool tensor of shape
+        ``(batch,)`` (vector inputs) or ``(batch, length_m)`` (sequence inputs). For vector inputs
+        every sample must keep at least one modality."""
+        if masks is None:
+            return None
+        name = type(self).__name__
+        if isinstance(masks, Tensor) or not isinstance(masks, Sequence) or len(masks) != len(inputs):
+            raise ValueError(
+                f"{name}: masks must be a list with one bool mask (or None) per modality "
+                f"({len(inputs)} entries), got {type(masks).__name__}"
+                + (f" of length {len(masks)}" if isinstance(masks, Sequence) else "")
+            )
+        checked = tuple(
+            check_mask(
+                m, f"masks[{i}]", name, x, None if self.input_ndim == 2 else x.shape[1]
+            )
+            for i, (m, x) in enumerate(zip(masks, inputs, strict=True))
+        )
+        if all(m is None for m in checked):
+            return None
+        if self.input_ndim == 2:
+            present = torch.stack(
+                [torch.ones_like(m_or_x[:, 0], dtype=torch.bool) if m is None else m for m, m_or_x in zip(
+                    checked, inputs, strict=True
+                )],
+                dim=1,
+            )
+            empty = (~present.any(dim=1)).nonzero().flatten()
+            if len(empty):
+                raise ValueError(
+                    f"{name}: masks leave no modality present in rows {empty.tolist()}; "
+                    "every sample needs at least one"
+                )
+        return checked
 
     def check_inputs(self, inputs: Sequence[Any]) -> tuple[Tensor, ...]:
         """Check count, type, rank, feature size, batch size, dtype and device of the inputs."""
-        name = type(self).__name__
-        ndim = self.input_ndim
-        if len(inputs) != self.n_modalities:
-            expected = ", ".join(_shape_text(ndim, d) for d in self.input_dims)
-            raise ValueError(
-                f"{name}: expected {self.n_modalities} modality inputs with shapes [{expected}], "
-                f"got {len(inputs)}"
+        n, ndim = self.n_modalities, self.input_ndim
+        if len(inputs) != n:
+            self._raise_count(len(inputs))
+        first = inputs[0]
+        for i, x in enumerate(inputs):
+            # one cheap test per input on the happy path; the detailed diagnosis only on failure
+            if not (
+                isinstance(x, Tensor)
+                and x.dim() == ndim
+                and x.shape[-1] == self.input_dims[i]
+                and x.shape[0] == first.shape[0]
+                and x.dtype == first.dtype
+                and x.device == first.device
+            ):
+                self._diagnose(inputs)
+        if first.shape[0] == 0 or not first.is_floating_point():
+            self._diagnose(inputs)
+        param = next(self.parameters(), None)
+        if param is not None and (param.dtype != first.dtype or param.device != first.device):
+            raise TypeError(
+                f"{type(self).__name__}: inputs are {first.dtype} on {first.device} but the module's "
+                f"parameters are {param.dtype} on {param.device}; call .to(dtype/device) on one of them"
             )
+        return tuple(inputs)
+
+    def _raise_count(self, got: int) -> None:
+        expected = ", ".join(_shape_text(self.input_ndim, d) for d in self.input_dims)
+        raise ValueError(
+            f"{type(self).__name__}: expected {self.n_modalities} modality inputs with shapes "
+            f"[{expected}], got {got}"
+        )
+
+    def _diagnose(self, inputs: Sequence[Any]) -> None:
+        """Raise the precise error for inputs that failed the fast check."""
+        name, ndim = type(self).__name__, self.input_ndim
         for i, x in enumerate(inputs):
             if not isinstance(x, Tensor):
                 raise TypeError(f"{name}: input {i} must be a torch.Tensor, got {type(x).__name__}")
@@ -129,32 +273,20 @@ class Fusion(nn.Module, ABC):
                     f"{name}: all inputs must be on one device; input 0 is on {first.device}, "
                     f"input {i} is on {x.device}"
                 )
-        param = next(self.parameters(), None)
-        if param is not None and (param.dtype != first.dtype or param.device != first.device):
-            raise TypeError(
-                f"{name}: inputs are {first.dtype} on {first.device} but the module's parameters are "
-                f"{param.dtype} on {param.device}; call .to(dtype/device) on one of them"
-            )
-        return tuple(inputs)
 
     def extra_repr(self) -> str:
         return f"input_dims={self.input_dims}, output_dim={self.output_dim}"
 
 
-def check_positive_int(owner: str, name: str, value: Any) -> int:
-    """Return ``value`` if it is a positive int, else raise a ValueError naming ``name``."""
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"{owner}: {name} must be a positive int, got {value!r}")
-    return value
-
-
-def check_choice(owner: str, name: str, value: Any, choices: Sequence[str]) -> str:
-    """Return ``value`` if it is one of ``choices``, else raise a ValueError listing them."""
-    if value not in choices:
-        raise ValueError(f"{owner}: {name} must be one of {list(choices)}, got {value!r}")
-    return value
-
-
 def stack_modalities(inputs: Sequence[Tensor]) -> Tensor:
     """Stack ``M`` tensors of shape ``(batch, d)`` into ``(batch, M, d)``."""
     return torch.stack(list(inputs), dim=1)
+
+
+def stack_masks(masks: Sequence[Tensor | None] | None, like: Tensor) -> Tensor | None:
+    """Validated per-modality masks ``(batch,)`` (or ``None``) -> one ``(batch, M)`` bool mask,
+    ``None`` when no modality is masked. ``like`` is any input (it gives batch and device)."""
+    if masks is None:
+        return None
+    full = torch.ones(like.shape[0], dtype=torch.bool, device=like.device)
+    return torch.stack([full if m is None else m for m in masks], dim=1)

@@ -11,14 +11,15 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
-from ..nn.functional import power_normalize
+from .._validation import check_positive_int
+from ..nn.functional import append_one, power_normalize
 from ..nn.sketch import CountSketch, compact_bilinear
-from .base import Fusion, check_positive_int
+from .base import Fusion
 from .registry import register
 
 
-@register("bilinear")
-class FullBilinear(Fusion):
+@register
+class Bilinear(Fusion):
     """The full bilinear form ``z_k = x^T W_k y + b_k`` for two modalities.
 
     ``W`` is a 3-way tensor of shape ``(o, d_1, d_2)``: ``d_1 d_2 o + o`` parameters, which is
@@ -39,11 +40,6 @@ class FullBilinear(Fusion):
         return self.bilinear(x, y)
 
 
-def append_one(x: Tensor) -> Tensor:
-    """``[x; 1]``: ``(batch, d) -> (batch, d + 1)``."""
-    return torch.cat([x, x.new_ones(x.shape[0], 1)], dim=-1)
-
-
 def outer_product(inputs: Sequence[Tensor]) -> Tensor:
     """``vec(x_1 ⊗ ... ⊗ x_M)``: ``(batch, d_m)`` each -> ``(batch, prod_m d_m)`` (row-major)."""
     z = inputs[0]
@@ -52,8 +48,8 @@ def outer_product(inputs: Sequence[Tensor]) -> Tensor:
     return z
 
 
-@register("tfn")
-class TensorFusion(Fusion):
+@register
+class TFN(Fusion):
     """Tensor fusion (TFN): ``z = W vec([x_1; 1] ⊗ ... ⊗ [x_M; 1]) + b`` for ``M >= 2``.
 
     Appending 1 to every modality makes the outer product contain every lower-order term: the
@@ -77,7 +73,7 @@ class TensorFusion(Fusion):
         return self.linear(outer_product([append_one(x) for x in inputs]))
 
 
-@register("mcb")
+@register
 class MCB(Fusion):
     """Multimodal compact bilinear pooling: ``z = W_o norm(psi_1(x_1) * ... * psi_M(x_M)) + b_o``.
 
@@ -95,7 +91,7 @@ class MCB(Fusion):
         sketch_dim: ``D``.
     """
 
-    example_hyper = {"sketch_dim": 16}
+    test_hyper = {"sketch_dim": 16}
 
     def __init__(
         self,
@@ -106,7 +102,7 @@ class MCB(Fusion):
         seed: int = 0,
     ) -> None:
         super().__init__(input_dims, output_dim)
-        self.sketch_dim = check_positive_int("MCB", "sketch_dim", sketch_dim)
+        self.sketch_dim = check_positive_int(sketch_dim, "sketch_dim", "MCB")
         self.normalize = normalize
         generator = torch.Generator().manual_seed(seed)
         self.sketches = nn.ModuleList(CountSketch(d, sketch_dim, generator) for d in self.input_dims)
@@ -119,3 +115,8 @@ class MCB(Fusion):
 
     def fuse(self, *inputs: Tensor) -> Tensor:
         return self.linear_out(self.pool(*inputs))
+
+
+# names of mmlearn 0.1, kept for one release
+FullBilinear = Bilinear
+TensorFusion = TFN

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
-from ..nn.functional import l2_normalize, signed_sqrt
+from .._validation import check_choice, check_positive_int
+from ..nn.functional import power_normalize
 from ..nn.multilinear import contract_blocks, unit_uniform_
-from .base import check_choice, check_positive_int
 from .registry import register
 from .tucker import TuckerFamily
 
@@ -33,17 +33,38 @@ POS_NORMS = ("before_cat", "after_cat", "none")
 class _Blocked(TuckerFamily):
     """Chunking and per-block normalisation shared by BLOCK and BLOCK-Tucker."""
 
-    def __init__(self, input_dims, output_dim, mm_dim, chunks, shared, pos_norm, eps, dropouts):
-        super().__init__(input_dims, output_dim, mm_dim, None, shared, *dropouts)
+    def __init__(
+        self,
+        input_dims: Sequence[int],
+        output_dim: int,
+        *,
+        mm_dim: int,
+        chunks: int,
+        shared: bool,
+        pos_norm: str,
+        eps: float,
+        dropout_input: float,
+        dropout_pre_lin: float,
+        dropout_output: float,
+    ) -> None:
+        super().__init__(
+            input_dims,
+            output_dim,
+            mm_dim=mm_dim,
+            shared=shared,
+            dropout_input=dropout_input,
+            dropout_pre_lin=dropout_pre_lin,
+            dropout_output=dropout_output,
+        )
         name = type(self).__name__
-        self.chunks = check_positive_int(name, "chunks", chunks)
+        self.chunks = check_positive_int(chunks, "chunks", name)
         if mm_dim % chunks:
             raise ValueError(
                 f"{name}: mm_dim must be a multiple of chunks so that every block has "
                 f"mm_dim // chunks coordinates, got mm_dim={mm_dim}, chunks={chunks}"
             )
         self.block_dim = mm_dim // chunks
-        self.pos_norm = check_choice(name, "pos_norm", pos_norm, POS_NORMS)
+        self.pos_norm = check_choice(pos_norm, "pos_norm", name, POS_NORMS)
         self.eps = eps
 
     def chunked(self, inputs: Sequence[Tensor]) -> list[Tensor]:
@@ -53,15 +74,15 @@ class _Blocked(TuckerFamily):
     def normalize_and_finish(self, z: Tensor) -> Tensor:
         """``z (batch, C, s)`` -> power normalisation as ``pos_norm`` says -> output factor."""
         if self.pos_norm == "before_cat":
-            z = l2_normalize(signed_sqrt(z, self.eps), dim=-1)
-        z = z.reshape(z.shape[0], self.mm_dim)
+            z = power_normalize(z, self.eps)
+        z = z.reshape(z.shape[0], self.mm_dim)  # (batch, C, s) -> (batch, C s)
         if self.pos_norm == "after_cat":
-            z = l2_normalize(signed_sqrt(z, self.eps), dim=-1)
+            z = power_normalize(z, self.eps)
         return self.finish(z)
 
 
-@register("block")
-class Block(_Blocked):
+@register
+class BLOCK(_Blocked):
     """BLOCK: ``C`` MUTAN-like blocks of rank ``R`` on chunks of size ``s = mm_dim / C``.
 
     For block ``c`` and ``r = 1..R``: ``h_{m,c,r} = A_{m,c,r} x~_{m,c} + a_{m,c,r}`` with
@@ -77,7 +98,7 @@ class Block(_Blocked):
     With ``chunks=1`` BLOCK is MUTAN; with ``chunks=mm_dim`` (blocks of size one) it is MLB.
     """
 
-    example_hyper = {"mm_dim": 6, "chunks": 3, "rank": 2}
+    test_hyper = {"mm_dim": 6, "chunks": 3, "rank": 2}
 
     def __init__(
         self,
@@ -93,9 +114,19 @@ class Block(_Blocked):
         dropout_pre_lin: float = 0.0,
         dropout_output: float = 0.0,
     ) -> None:
-        dropouts = (dropout_input, dropout_pre_lin, dropout_output)
-        super().__init__(input_dims, output_dim, mm_dim, chunks, shared, pos_norm, eps, dropouts)
-        self.rank = check_positive_int("Block", "rank", rank)
+        super().__init__(
+            input_dims,
+            output_dim,
+            mm_dim=mm_dim,
+            chunks=chunks,
+            shared=shared,
+            pos_norm=pos_norm,
+            eps=eps,
+            dropout_input=dropout_input,
+            dropout_pre_lin=dropout_pre_lin,
+            dropout_output=dropout_output,
+        )
+        self.rank = check_positive_int(rank, "rank", "BLOCK")
         n, s = (1 if shared else self.n_modalities), self.block_dim
         # one parameter per modality: indexing a stacked parameter would cost a zero-filled copy
         # of its whole gradient in every backward pass
@@ -119,8 +150,8 @@ class Block(_Blocked):
         return self.normalize_and_finish(z)
 
 
-@register("block_tucker")
-class BlockTucker(_Blocked):
+@register
+class BLOCKTucker(_Blocked):
     """BLOCK-Tucker: ``C`` full Tucker cores of size ``s^(M+1)`` on chunks of ``s = mm_dim / C``.
 
     ``z_c[k] = sum_{i_1..i_M} core[c, k, i_1, ..., i_M] x~_{1,c}[i_1] ... x~_{M,c}[i_M]
@@ -130,7 +161,7 @@ class BlockTucker(_Blocked):
     Parameters: ``sum_m (d_m + 1) mm_dim + C (s^(M+1) + s) + (mm_dim + 1) output_dim``.
     """
 
-    example_hyper = {"mm_dim": 6, "chunks": 2}
+    test_hyper = {"mm_dim": 6, "chunks": 2}
 
     def __init__(
         self,
@@ -145,8 +176,18 @@ class BlockTucker(_Blocked):
         dropout_pre_lin: float = 0.0,
         dropout_output: float = 0.0,
     ) -> None:
-        dropouts = (dropout_input, dropout_pre_lin, dropout_output)
-        super().__init__(input_dims, output_dim, mm_dim, chunks, shared, pos_norm, eps, dropouts)
+        super().__init__(
+            input_dims,
+            output_dim,
+            mm_dim=mm_dim,
+            chunks=chunks,
+            shared=shared,
+            pos_norm=pos_norm,
+            eps=eps,
+            dropout_input=dropout_input,
+            dropout_pre_lin=dropout_pre_lin,
+            dropout_output=dropout_output,
+        )
         s, m = self.block_dim, self.n_modalities
         fan_in = s ** (m - 1)  # nn.Bilinear's rule for M = 2, generalised
         self.core = nn.Parameter(unit_uniform_(torch.empty(chunks, *([s] * (m + 1))), fan_in))
@@ -155,3 +196,8 @@ class BlockTucker(_Blocked):
     def fuse(self, *inputs: Tensor) -> Tensor:
         z = contract_blocks(self.core, self.chunked(inputs)) + self.core_bias  # (batch, C, s)
         return self.normalize_and_finish(z)
+
+
+# names of mmlearn 0.1, kept for one release
+Block = BLOCK
+BlockTucker = BLOCKTucker

@@ -1,7 +1,7 @@
 """Hybrid pooling (chapter 3): standardise, project to a shared space, mix by softmax weights.
 
-Shapes: ``M`` tensors ``x_m (batch, d_m)`` in; ``(fused (batch, output_dim), weights (batch, M))``
-out.
+Shapes: ``M`` tensors ``x_m (batch, d_m)`` in; ``(batch, output_dim)`` out, and with
+``return_weights=True`` the weights ``{"modalities": (batch, M)}``.
 """
 
 from __future__ import annotations
@@ -12,13 +12,16 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .attention import AdditiveScore, ModalityProjections, check_mask, masked_softmax
-from .base import Fusion, check_choice, check_positive_int
+from .._validation import check_choice, check_positive_float, check_positive_int, renamed
+from ..nn.attention import AdditiveScore
+from ..nn.masking import masked_softmax
+from ..nn.projections import ModalityProjections
+from .base import Fusion, FusionOutput, stack_masks
 from .registry import register
 
 
-@register("hybrid_pool")
-class HybridPooling(Fusion):
+@register
+class HybridPool(Fusion):
     r"""Hybrid pooling: a softmax-weighted mixture of standardised, projected modalities.
 
     .. math::
@@ -29,36 +32,38 @@ class HybridPooling(Fusion):
     sample (so a modality measured on a larger scale cannot dominate the mix), and the weights
     ``alpha`` lie on the simplex:
 
-    * ``weights="global"``: ``alpha = softmax(a)`` with one learned logit per modality, the same
+    * ``weighting="global"``: ``alpha = softmax(a)`` with one learned logit per modality, the same
       for every sample (a learned weighted sum of standardised projections);
-    * ``weights="per_sample"``: ``alpha = softmax_m(w^T tanh(U h_m + c))``, computed from each
+    * ``weighting="per_sample"``: ``alpha = softmax_m(w^T tanh(U h_m + c))``, computed from each
       sample's own projections (attention pooling over standardised modalities).
 
-    Shapes: ``W_m (output_dim, d_m)``, ``U (hidden_dim, output_dim)``. Returns ``(z, alpha)``
-    with ``alpha (batch, M)``. ``mask (batch, M)`` (``True`` = present) renormalises the weights
-    over the present modalities. A modality with ``d_m = 1`` standardises to 0: give such
+    Shapes: ``W_m (output_dim, d_m)``, ``U (hidden_dim, output_dim)``. Weights:
+    ``{"modalities": alpha (batch, M)}``. Masks (one ``(batch,)`` bool per modality, ``True`` =
+    present) renormalise the weights over the present modalities. A modality with ``d_m = 1`` standardises to 0: give such
     features ``standardize=False``.
     """
 
-    example_hyper = {"weights": "per_sample", "hidden_dim": 4}
+    supports_masks = True
+    weight_names = ("modalities",)
+    test_hyper = {"weighting": "per_sample", "hidden_dim": 4}
 
     def __init__(
         self,
         input_dims: Sequence[int],
         output_dim: int,
-        weights: str = "per_sample",
+        weighting: str | None = None,
         hidden_dim: int = 32,
         standardize: bool = True,
         eps: float = 1e-5,
+        weights: str | None = None,
     ) -> None:
         super().__init__(input_dims, output_dim)
-        self.weights = check_choice("HybridPooling", "weights", weights, ("global", "per_sample"))
-        check_positive_int("HybridPooling", "hidden_dim", hidden_dim)
-        if not eps > 0:
-            raise ValueError(f"HybridPooling: eps must be positive, got {eps}")
-        self.standardize, self.eps = standardize, eps
+        weighting = renamed(weights, weighting, "weights", "weighting", "HybridPool", "per_sample")
+        self.weighting = check_choice(weighting, "weighting", "HybridPool", ("global", "per_sample"))
+        check_positive_int(hidden_dim, "hidden_dim", "HybridPool")
+        self.standardize, self.eps = standardize, check_positive_float(eps, "eps", "HybridPool")
         self.project = ModalityProjections(self.input_dims, output_dim)
-        if weights == "global":
+        if weighting == "global":
             self.logits = nn.Parameter(torch.zeros(self.n_modalities))
         else:
             self.score = AdditiveScore(output_dim, hidden_dim)
@@ -66,12 +71,12 @@ class HybridPooling(Fusion):
     def _standardize(self, x: Tensor) -> Tensor:
         return F.layer_norm(x, x.shape[-1:], eps=self.eps) if self.standardize else x
 
-    def fuse(self, *inputs: Tensor, mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        mask = check_mask("HybridPooling", "mask", mask, inputs[0], self.n_modalities)
+    def fuse(self, *inputs: Tensor, masks: Sequence[Tensor | None] | None = None) -> FusionOutput:
+        mask = stack_masks(masks, inputs[0])  # (batch, M) or None
         h = self.project([self._standardize(x) for x in inputs])  # (batch, M, output_dim)
-        if self.weights == "global":
+        if self.weighting == "global":
             scores = self.logits.expand(h.shape[0], -1)
         else:
             scores = self.score(h)
         alpha = masked_softmax(scores, mask, dim=1)
-        return torch.einsum("bm,bmo->bo", alpha, h), alpha
+        return FusionOutput(torch.einsum("bm,bmo->bo", alpha, h), {"modalities": alpha})

@@ -7,28 +7,32 @@ Shapes: every module takes ``M`` tensors ``x_m`` of shape ``(batch, d_m)`` and r
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..nn.functional import power_normalize
-from .base import Fusion, check_choice, check_positive_int
+from .._validation import check_positive_int, check_probability, renamed
+from ..nn.functional import append_one, maybe_dropout, power_normalize
+from ..nn.mlp import activation_function
+from .base import Fusion
 from .registry import register
-
-_ACTIVATIONS = {None: None, "relu": torch.relu, "tanh": torch.tanh}
 
 
 def hadamard_of_projections(
-    projections: nn.ModuleList, inputs: Sequence[Tensor], activation: str | None = None
+    projections: nn.ModuleList,
+    inputs: Sequence[Tensor],
+    act: Callable[[Tensor], Tensor] | None = None,
+    dropout: float = 0.0,
+    training: bool = False,
 ) -> Tensor:
-    """``act(U_1 x_1 + c_1) ∘ ... ∘ act(U_M x_M + c_M)``: ``(batch, R)``; ``act`` is ``activation``
-    (``None``, ``"relu"`` or ``"tanh"``)."""
-    act = _ACTIVATIONS[activation]
+    """``act(drop(U_1 x_1 + c_1)) ∘ ... ∘ act(drop(U_M x_M + c_M))``: ``(batch, R)``; ``act`` a
+    function (``None`` for the identity), ``drop`` dropout with probability ``dropout``."""
     z = None
     for proj, x in zip(projections, inputs, strict=True):
         p = F.linear(x, proj.weight, proj.bias)  # the functional call skips Module.__call__ overhead
+        p = maybe_dropout(p, dropout, training)
         p = p if act is None else act(p)
         z = p if z is None else z * p
     return z
@@ -39,26 +43,36 @@ def sum_pool(z: Tensor, factor: int) -> Tensor:
     return z.view(z.shape[0], -1, factor).sum(-1)
 
 
-def _check_dropout(owner: str, p: float) -> float:
-    if not isinstance(p, int | float) or not 0.0 <= p < 1.0:
-        raise ValueError(f"{owner}: dropout must be in [0, 1), got {p!r}")
-    return float(p)
-
-
 class _LowRankBase(Fusion):
-    """Shared hyper-parameters: ``activation`` on each projection, ``normalize``, ``dropout``."""
+    """Shared hyper-parameters of MLB, MFB and MFH, in the library's one vocabulary:
+    ``activation`` on each projection, ``normalize`` (signed square root + L2), and dropout
+    probabilities at four places: ``dropout_input`` (on the projections), ``dropout_pre_norm``
+    (on the Hadamard product, before pooling and normalisation), ``dropout_pre_lin`` (before
+    the output factor) and ``dropout_output`` (after it)."""
 
-    def _set_common(self, activation: str | None, normalize: bool, dropout: float) -> None:
+    def _set_common(
+        self,
+        activation: str | None,
+        normalize: bool,
+        dropouts: dict[str, float],
+    ) -> None:
         name = type(self).__name__
-        self.activation = check_choice(name, "activation", activation, tuple(_ACTIVATIONS))
+        self.activation = activation
+        self._act = activation_function(activation, name)
         self.normalize = normalize
-        self.dropout = _check_dropout(name, dropout)
+        for key, value in dropouts.items():
+            setattr(self, key, check_probability(value, key, name))
 
-    def _drop(self, z: Tensor) -> Tensor:
-        return F.dropout(z, self.dropout, self.training) if self.dropout > 0 else z
+    def _hadamard(self, projections: nn.ModuleList, inputs: Sequence[Tensor]) -> Tensor:
+        return hadamard_of_projections(projections, inputs, self._act, self.dropout_input, self.training)
+
+    def _out(self, z: Tensor, linear_out: nn.Linear) -> Tensor:
+        z = maybe_dropout(z, self.dropout_pre_lin, self.training)
+        out = F.linear(z, linear_out.weight, linear_out.bias)
+        return maybe_dropout(out, self.dropout_output, self.training)
 
 
-@register("mlb")
+@register
 class MLB(_LowRankBase):
     """Multimodal low-rank bilinear pooling: ``z = W_o norm(act(U_1 x_1) ∘ ... ∘ act(U_M x_M)) + b_o``.
 
@@ -74,7 +88,7 @@ class MLB(_LowRankBase):
         rank: ``R``.
     """
 
-    example_hyper = {"rank": 8}
+    test_hyper = {"rank": 8}
 
     def __init__(
         self,
@@ -83,22 +97,35 @@ class MLB(_LowRankBase):
         rank: int = 1200,
         activation: str | None = None,
         normalize: bool = False,
-        dropout: float = 0.0,
+        dropout_input: float = 0.0,
+        dropout_pre_norm: float = 0.0,
+        dropout_pre_lin: float = 0.0,
+        dropout_output: float = 0.0,
+        dropout: float | None = None,
     ) -> None:
         super().__init__(input_dims, output_dim)
-        self.rank = check_positive_int("MLB", "rank", rank)
-        self._set_common(activation, normalize, dropout)
+        self.rank = check_positive_int(rank, "rank", "MLB")
+        dropouts = {
+            "dropout_input": dropout_input,
+            "dropout_pre_norm": dropout_pre_norm,
+            "dropout_pre_lin": dropout_pre_lin,
+            "dropout_output": dropout_output,
+        }
+        if dropout is not None:  # the 0.1 name: one dropout, at the place listed in the docstring
+            dropouts["dropout_pre_lin"] = renamed(dropout, None, "dropout", "dropout_pre_lin", "MLB", 0.0)
+        self._set_common(activation, normalize, dropouts)
         self.projections = nn.ModuleList(nn.Linear(d, rank) for d in self.input_dims)
         self.linear_out = nn.Linear(rank, output_dim)
 
     def fuse(self, *inputs: Tensor) -> Tensor:
-        z = hadamard_of_projections(self.projections, inputs, self.activation)
+        z = self._hadamard(self.projections, inputs)  # (batch, rank)
+        z = maybe_dropout(z, self.dropout_pre_norm, self.training)
         if self.normalize:
             z = power_normalize(z)
-        return F.linear(self._drop(z), self.linear_out.weight, self.linear_out.bias)
+        return self._out(z, self.linear_out)
 
 
-@register("mfb")
+@register
 class MFB(_LowRankBase):
     """Multimodal factorized bilinear pooling: MLB with sum pooling over windows of ``k``.
 
@@ -114,7 +141,7 @@ class MFB(_LowRankBase):
         mm_dim, factor: ``m``, ``k``.
     """
 
-    example_hyper = {"mm_dim": 4, "factor": 2}
+    test_hyper = {"mm_dim": 4, "factor": 2}
 
     def __init__(
         self,
@@ -124,24 +151,36 @@ class MFB(_LowRankBase):
         factor: int = 2,
         activation: str | None = None,
         normalize: bool = True,
-        dropout: float = 0.0,
+        dropout_input: float = 0.0,
+        dropout_pre_norm: float = 0.0,
+        dropout_pre_lin: float = 0.0,
+        dropout_output: float = 0.0,
+        dropout: float | None = None,
     ) -> None:
         super().__init__(input_dims, output_dim)
-        self.mm_dim = check_positive_int("MFB", "mm_dim", mm_dim)
-        self.factor = check_positive_int("MFB", "factor", factor)
-        self._set_common(activation, normalize, dropout)
+        self.mm_dim = check_positive_int(mm_dim, "mm_dim", "MFB")
+        self.factor = check_positive_int(factor, "factor", "MFB")
+        dropouts = {
+            "dropout_input": dropout_input,
+            "dropout_pre_norm": dropout_pre_norm,
+            "dropout_pre_lin": dropout_pre_lin,
+            "dropout_output": dropout_output,
+        }
+        if dropout is not None:  # the 0.1 name: one dropout, at the place listed in the docstring
+            dropouts["dropout_pre_norm"] = renamed(dropout, None, "dropout", "dropout_pre_norm", "MFB", 0.0)
+        self._set_common(activation, normalize, dropouts)
         self.projections = nn.ModuleList(nn.Linear(d, mm_dim * factor) for d in self.input_dims)
         self.linear_out = nn.Linear(mm_dim, output_dim)
 
     def fuse(self, *inputs: Tensor) -> Tensor:
-        z = hadamard_of_projections(self.projections, inputs, self.activation)
-        z = sum_pool(self._drop(z), self.factor)
+        z = self._hadamard(self.projections, inputs)  # (batch, mm_dim factor)
+        z = sum_pool(maybe_dropout(z, self.dropout_pre_norm, self.training), self.factor)  # (batch, mm_dim)
         if self.normalize:
             z = power_normalize(z)
-        return F.linear(z, self.linear_out.weight, self.linear_out.bias)
+        return self._out(z, self.linear_out)
 
 
-@register("mfh")
+@register
 class MFH(_LowRankBase):
     """Multimodal factorized high-order pooling: ``p`` cascaded MFB blocks.
 
@@ -156,7 +195,7 @@ class MFH(_LowRankBase):
         mm_dim, factor, n_blocks: ``m``, ``k``, ``p``.
     """
 
-    example_hyper = {"mm_dim": 4, "factor": 2, "n_blocks": 2}
+    test_hyper = {"mm_dim": 4, "factor": 2, "n_blocks": 2}
 
     def __init__(
         self,
@@ -167,13 +206,25 @@ class MFH(_LowRankBase):
         n_blocks: int = 2,
         activation: str | None = None,
         normalize: bool = True,
-        dropout: float = 0.0,
+        dropout_input: float = 0.0,
+        dropout_pre_norm: float = 0.0,
+        dropout_pre_lin: float = 0.0,
+        dropout_output: float = 0.0,
+        dropout: float | None = None,
     ) -> None:
         super().__init__(input_dims, output_dim)
-        self.mm_dim = check_positive_int("MFH", "mm_dim", mm_dim)
-        self.factor = check_positive_int("MFH", "factor", factor)
-        self.n_blocks = check_positive_int("MFH", "n_blocks", n_blocks)
-        self._set_common(activation, normalize, dropout)
+        self.mm_dim = check_positive_int(mm_dim, "mm_dim", "MFH")
+        self.factor = check_positive_int(factor, "factor", "MFH")
+        self.n_blocks = check_positive_int(n_blocks, "n_blocks", "MFH")
+        dropouts = {
+            "dropout_input": dropout_input,
+            "dropout_pre_norm": dropout_pre_norm,
+            "dropout_pre_lin": dropout_pre_lin,
+            "dropout_output": dropout_output,
+        }
+        if dropout is not None:  # the 0.1 name: one dropout, at the place listed in the docstring
+            dropouts["dropout_pre_norm"] = renamed(dropout, None, "dropout", "dropout_pre_norm", "MFH", 0.0)
+        self._set_common(activation, normalize, dropouts)
         self.projections = nn.ModuleList(
             nn.ModuleList(nn.Linear(d, mm_dim * factor) for d in self.input_dims) for _ in range(n_blocks)
         )
@@ -182,14 +233,14 @@ class MFH(_LowRankBase):
     def fuse(self, *inputs: Tensor) -> Tensor:
         pooled, expanded = [], None
         for block in self.projections:
-            e = hadamard_of_projections(block, inputs, self.activation)
+            e = self._hadamard(block, inputs)  # (batch, mm_dim factor)
             expanded = e if expanded is None else expanded * e
-            z = sum_pool(self._drop(expanded), self.factor)
+            z = sum_pool(maybe_dropout(expanded, self.dropout_pre_norm, self.training), self.factor)
             pooled.append(power_normalize(z) if self.normalize else z)
-        return F.linear(torch.cat(pooled, dim=-1), self.linear_out.weight, self.linear_out.bias)
+        return self._out(torch.cat(pooled, dim=-1), self.linear_out)  # (batch, n_blocks mm_dim) in
 
 
-@register("lmf")
+@register
 class LMF(Fusion):
     """Low-rank multimodal fusion: TFN with a rank-``R`` weight, never forming the outer product.
 
@@ -208,11 +259,11 @@ class LMF(Fusion):
         rank: ``R``.
     """
 
-    example_hyper = {"rank": 3}
+    test_hyper = {"rank": 3}
 
     def __init__(self, input_dims: Sequence[int], output_dim: int, rank: int = 4) -> None:
         super().__init__(input_dims, output_dim)
-        self.rank = check_positive_int("LMF", "rank", rank)
+        self.rank = check_positive_int(rank, "rank", "LMF")
         self.factors = nn.ParameterList(
             nn.Parameter(torch.randn(rank, d + 1, output_dim) / math.sqrt(d + 1)) for d in self.input_dims
         )
@@ -222,7 +273,6 @@ class LMF(Fusion):
     def fuse(self, *inputs: Tensor) -> Tensor:
         z = None
         for x, factor in zip(inputs, self.factors, strict=True):
-            h = torch.cat([x, x.new_ones(x.shape[0], 1)], dim=-1)
-            p = torch.einsum("bi,rio->bro", h, factor)
+            p = torch.einsum("bi,rio->bro", append_one(x), factor)  # (batch, rank, o)
             z = p if z is None else z * p
         return torch.einsum("bro,r->bo", z, self.fusion_weights) + self.fusion_bias

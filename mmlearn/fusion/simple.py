@@ -1,7 +1,8 @@
 """Simple fusions (chapter 2): concatenation and its relatives.
 
 Shapes: every module takes ``M`` tensors ``x_m`` of shape ``(batch, d_m)`` and returns
-``(batch, output_dim)``.
+``(batch, output_dim)``. The pooling fusions accept ``masks=`` (one ``(batch,)`` bool per
+modality, ``True`` = present) and pool over the present modalities only.
 """
 
 from __future__ import annotations
@@ -12,31 +13,20 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..nn import MLP, make_activation
-from .base import Fusion, check_choice, stack_modalities
+from .._validation import check_choice, renamed
+from ..nn.mlp import MLP, make_activation
+from ..nn.projections import ModalityProjections
+from .base import Fusion, stack_masks, stack_modalities
 from .registry import register
 
 
-class _PerModalityProjection(nn.Module):
-    """``W_m x_m + b_m`` for every modality, stacked: ``M x (batch, d_m) -> (batch, M, out)``."""
-
-    def __init__(self, input_dims: Sequence[int], output_dim: int) -> None:
-        super().__init__()
-        self.linears = nn.ModuleList(nn.Linear(d, output_dim) for d in input_dims)
-
-    def forward(self, inputs: Sequence[Tensor]) -> Tensor:
-        return stack_modalities([lin(x) for lin, x in zip(self.linears, inputs, strict=True)])
-
-
-@register("concat")
+@register
 class Concat(Fusion):
     """Concatenation followed by a linear map: ``z = W [x_1; ...; x_M] + b``.
 
     ``W`` has shape ``(output_dim, sum(d_m))``. With ``project=False`` the module returns the
     concatenation itself, and ``output_dim`` must equal ``sum(d_m)``.
     """
-
-    example_hyper = {}
 
     def __init__(self, input_dims: Sequence[int], output_dim: int, project: bool = True) -> None:
         super().__init__(input_dims, output_dim)
@@ -49,37 +39,52 @@ class Concat(Fusion):
         self.linear = nn.Linear(total, output_dim) if project else None
 
     def fuse(self, *inputs: Tensor) -> Tensor:
-        z = torch.cat(inputs, dim=-1)
+        z = torch.cat(inputs, dim=-1)  # (batch, sum d_m)
         return self.linear(z) if self.linear is not None else z
 
 
-@register("weighted_sum")
+@register
 class WeightedSum(Fusion):
     """Project every modality to a shared space and add them with one scalar weight each.
 
     ``z = sum_m alpha_m (W_m x_m + b_m)`` with ``W_m`` of shape ``(output_dim, d_m)``.
-    ``weights="softmax"`` learns ``alpha = softmax(a)`` (a convex mixture, global to the
-    dataset); ``"free"`` learns unconstrained ``alpha``; ``"equal"`` fixes ``alpha_m = 1/M``.
+    ``weighting="softmax"`` learns ``alpha = softmax(a)`` (a convex mixture, global to the
+    dataset); ``"free"`` learns unconstrained ``alpha``; ``"equal"`` fixes ``alpha_m = 1/M``
+    (then ``alpha`` is a buffer, not a parameter).
+
+    Attributes:
+        alpha_logits: ``(M,)`` the ``a`` of ``softmax(a)``, or ``alpha`` itself for ``"free"``
+            and ``"equal"``.
     """
 
-    def __init__(self, input_dims: Sequence[int], output_dim: int, weights: str = "softmax") -> None:
+    def __init__(
+        self,
+        input_dims: Sequence[int],
+        output_dim: int,
+        weighting: str | None = None,
+        weights: str | None = None,
+    ) -> None:
         super().__init__(input_dims, output_dim)
-        self.weights = check_choice("WeightedSum", "weights", weights, ("softmax", "free", "equal"))
-        self.project = _PerModalityProjection(self.input_dims, output_dim)
+        weighting = renamed(weights, weighting, "weights", "weighting", "WeightedSum", "softmax")
+        self.weighting = check_choice(weighting, "weighting", "WeightedSum", ("softmax", "free", "equal"))
+        self.project = ModalityProjections(self.input_dims, output_dim)
         m = self.n_modalities
-        init = torch.zeros(m) if weights == "softmax" else torch.full((m,), 1.0 / m)
-        self.logits = nn.Parameter(init, requires_grad=weights != "equal")
+        init = torch.zeros(m) if weighting == "softmax" else torch.full((m,), 1.0 / m)
+        if weighting == "equal":
+            self.register_buffer("alpha_logits", init)
+        else:
+            self.alpha_logits = nn.Parameter(init)
 
     def modality_weights(self) -> Tensor:
         """The weights ``alpha``, shape ``(M,)``."""
-        return self.logits.softmax(0) if self.weights == "softmax" else self.logits
+        return self.alpha_logits.softmax(0) if self.weighting == "softmax" else self.alpha_logits
 
     def fuse(self, *inputs: Tensor) -> Tensor:
         projected = self.project(inputs)  # (batch, M, output_dim)
         return torch.einsum("bmo,m->bo", projected, self.modality_weights())
 
 
-@register("multimodal_fc")
+@register
 class MultimodalFC(Fusion):
     """Multimodal fully connected layer: ``z = sigma(W [x_1; ...; x_M] + b)``.
 
@@ -97,52 +102,61 @@ class MultimodalFC(Fusion):
     ) -> None:
         super().__init__(input_dims, output_dim)
         self.mlp = MLP(sum(self.input_dims), list(hidden_dims), output_dim, activation, dropout)
-        self.activation = make_activation(activation)
+        self.activation = make_activation(activation, "MultimodalFC")
 
     def fuse(self, *inputs: Tensor) -> Tensor:
         return self.activation(self.mlp(torch.cat(inputs, dim=-1)))
 
 
-class _PoolFusion(Fusion):
-    """Project every modality to ``output_dim``, then pool elementwise over modalities."""
+class _Pool(Fusion):
+    """Project every modality to ``output_dim``, then pool elementwise over present modalities."""
 
-    pooling: str = "max"
+    supports_masks = True
 
     def __init__(self, input_dims: Sequence[int], output_dim: int) -> None:
         super().__init__(input_dims, output_dim)
-        self.project = _PerModalityProjection(self.input_dims, output_dim)
+        self.project = ModalityProjections(self.input_dims, output_dim)
 
-    def fuse(self, *inputs: Tensor) -> Tensor:
-        projected = self.project(inputs)  # (batch, M, output_dim)
-        if self.pooling == "max":
-            return projected.amax(dim=1)
-        return projected.mean(dim=1)
+    def pool(self, projected: Tensor, mask: Tensor | None) -> Tensor:
+        """``(batch, M, output_dim)`` and a ``(batch, M)`` mask -> ``(batch, output_dim)``."""
+        raise NotImplementedError
+
+    def fuse(self, *inputs: Tensor, masks: Sequence[Tensor | None] | None = None) -> Tensor:
+        return self.pool(self.project(inputs), stack_masks(masks, inputs[0]))
 
 
-@register("max_pool")
-class MaxPoolFusion(_PoolFusion):
-    """Max-pooling fuser: ``z_j = max_m (W_m x_m + b_m)_j``.
+@register
+class MaxPool(_Pool):
+    """Max-pooling fuser: ``z_j = max_m (W_m x_m + b_m)_j`` over the present modalities.
 
     The gradient flows, per output unit, to the modality that wins the max.
     """
 
-    pooling = "max"
+    def pool(self, projected: Tensor, mask: Tensor | None) -> Tensor:
+        if mask is not None:
+            lowest = torch.finfo(projected.dtype).min
+            projected = projected.masked_fill(~mask.unsqueeze(-1), lowest)
+        return projected.amax(dim=1)
 
 
-@register("avg_pool")
-class AvgPoolFusion(_PoolFusion):
-    """Average-pooling fuser: ``z = (1/M) sum_m (W_m x_m + b_m)``."""
+@register
+class AvgPool(_Pool):
+    """Average-pooling fuser: ``z = (1/M) sum_m (W_m x_m + b_m)`` over the present modalities."""
 
-    pooling = "mean"
+    def pool(self, projected: Tensor, mask: Tensor | None) -> Tensor:
+        if mask is None:
+            return projected.mean(dim=1)
+        w = mask.to(projected.dtype).unsqueeze(-1)  # (batch, M, 1)
+        return (projected * w).sum(dim=1) / w.sum(dim=1)
 
 
-@register("joint_embedding")
+@register
 class JointEmbedding(Fusion):
     """Joint embedding: a small network per modality into one space, then pooled.
 
     ``e_m = g_m(x_m)`` with ``g_m`` an MLP ``d_m -> hidden_dim -> output_dim`` (optionally
     L2-normalised), then ``z = max_m e_m`` (``pooling="max"``) or
-    ``z = sum_m softmax(a)_m e_m`` (``pooling="weighted"``).
+    ``z = sum_m softmax(a)_m e_m`` (``pooling="weighted"``; ``a`` is ``alpha_logits``).
     """
 
     def __init__(
@@ -154,10 +168,10 @@ class JointEmbedding(Fusion):
         normalize: bool = False,
     ) -> None:
         super().__init__(input_dims, output_dim)
-        self.pooling = check_choice("JointEmbedding", "pooling", pooling, ("max", "weighted"))
+        self.pooling = check_choice(pooling, "pooling", "JointEmbedding", ("max", "weighted"))
         self.normalize = normalize
         self.embed = nn.ModuleList(MLP(d, [hidden_dim], output_dim) for d in self.input_dims)
-        self.logits = nn.Parameter(torch.zeros(self.n_modalities), requires_grad=pooling == "weighted")
+        self.alpha_logits = nn.Parameter(torch.zeros(self.n_modalities)) if pooling == "weighted" else None
 
     def embeddings(self, *inputs: Tensor) -> Tensor:
         """Per-modality embeddings ``(batch, M, output_dim)`` before pooling."""
@@ -167,19 +181,19 @@ class JointEmbedding(Fusion):
 
     def fuse(self, *inputs: Tensor) -> Tensor:
         e = self.embeddings(*inputs)
-        if self.pooling == "max":
+        if self.alpha_logits is None:
             return e.amax(dim=1)
-        return torch.einsum("bmo,m->bo", e, self.logits.softmax(0))
+        return torch.einsum("bmo,m->bo", e, self.alpha_logits.softmax(0))
 
 
-@register("late")
+@register
 class LateFusion(Fusion):
-    """Late (decision-level) fusion: one predictor per modality, their scores averaged.
+    """Late (decision-level) fusion: one predictor per modality, their scores combined.
 
     ``s_m = h_m(x_m)`` with ``h_m`` an MLP ``d_m -> hidden_dim -> output_dim`` (a linear map if
     ``hidden_dim`` is None); ``z = sum_m w_m s_m`` with ``w = 1/M`` (``combine="mean"``) or
-    learned ``softmax(a)`` (``combine="weighted"``). The output is already a score per class,
-    so a classifier puts no head after it (``decision_level = True``).
+    learned ``softmax(a)`` (``combine="weighted"``; ``a`` is ``alpha_logits``). The output is
+    already a score per class, so a classifier puts no head after it (``decision_level``).
     """
 
     decision_level = True
@@ -192,14 +206,17 @@ class LateFusion(Fusion):
         combine: str = "mean",
     ) -> None:
         super().__init__(input_dims, output_dim)
-        self.combine = check_choice("LateFusion", "combine", combine, ("mean", "weighted"))
+        self.combine = check_choice(combine, "combine", "LateFusion", ("mean", "weighted"))
         hidden = [] if hidden_dim is None else [hidden_dim]
         self.heads = nn.ModuleList(MLP(d, hidden, output_dim) for d in self.input_dims)
-        self.logits = nn.Parameter(torch.zeros(self.n_modalities), requires_grad=combine == "weighted")
+        self.alpha_logits = nn.Parameter(torch.zeros(self.n_modalities)) if combine == "weighted" else None
 
     def scores(self, *inputs: Tensor) -> Tensor:
         """Per-modality scores ``(batch, M, output_dim)``."""
         return stack_modalities([h(x) for h, x in zip(self.heads, inputs, strict=True)])
 
     def fuse(self, *inputs: Tensor) -> Tensor:
-        return torch.einsum("bmo,m->bo", self.scores(*inputs), self.logits.softmax(0))
+        s = self.scores(*inputs)
+        if self.alpha_logits is None:
+            return s.mean(dim=1)
+        return torch.einsum("bmo,m->bo", s, self.alpha_logits.softmax(0))

@@ -18,22 +18,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..nn.functional import l2_normalize, signed_sqrt
+from .._validation import check_positive_int, check_probability
+from ..nn.functional import maybe_dropout, power_normalize
 from ..nn.multilinear import contract_blocks, unit_uniform_
-from .base import Fusion, check_positive_int
+from .base import Fusion
 from .registry import register
-
-
-def check_dropout(owner: str, name: str, value: float) -> float:
-    """Return ``value`` if it is a probability in ``[0, 1)``, else raise naming ``name``."""
-    if not isinstance(value, int | float) or isinstance(value, bool) or not 0.0 <= value < 1.0:
-        raise ValueError(f"{owner}: {name} must be a float in [0, 1), got {value!r}")
-    return float(value)
-
-
-def power_norm(z: Tensor, eps: float) -> Tensor:
-    """Signed square root then L2 normalisation over the last axis (finite gradient at 0)."""
-    return l2_normalize(signed_sqrt(z, eps), dim=-1)
 
 
 class TuckerFamily(Fusion):
@@ -50,6 +39,7 @@ class TuckerFamily(Fusion):
         self,
         input_dims: Sequence[int],
         output_dim: int,
+        *,
         mm_dim: int,
         mm_out: int | None = None,
         shared: bool = False,
@@ -59,7 +49,7 @@ class TuckerFamily(Fusion):
     ) -> None:
         super().__init__(input_dims, output_dim)
         name = type(self).__name__
-        self.mm_dim = check_positive_int(name, "mm_dim", mm_dim)
+        self.mm_dim = check_positive_int(mm_dim, "mm_dim", name)
         if not isinstance(shared, bool):
             raise TypeError(f"{name}: shared must be a bool, got {shared!r}")
         if shared and len(set(self.input_dims)) != 1:
@@ -68,9 +58,9 @@ class TuckerFamily(Fusion):
                 f"be equal, got input_dims={self.input_dims}"
             )
         self.shared = shared
-        self.dropout_input = check_dropout(name, "dropout_input", dropout_input)
-        self.dropout_pre_lin = check_dropout(name, "dropout_pre_lin", dropout_pre_lin)
-        self.dropout_output = check_dropout(name, "dropout_output", dropout_output)
+        self.dropout_input = check_probability(dropout_input, "dropout_input", name)
+        self.dropout_pre_lin = check_probability(dropout_pre_lin, "dropout_pre_lin", name)
+        self.dropout_output = check_probability(dropout_output, "dropout_output", name)
         dims = self.input_dims[:1] if shared else self.input_dims
         self.linears = nn.ModuleList(nn.Linear(d, mm_dim) for d in dims)
         self.linear_out = nn.Linear(mm_dim if mm_out is None else mm_out, output_dim)
@@ -81,17 +71,14 @@ class TuckerFamily(Fusion):
 
     def project(self, inputs: Sequence[Tensor]) -> list[Tensor]:
         out = [self.projection(m)(x) for m, x in enumerate(inputs)]
-        return [self.dropout(x, self.dropout_input) for x in out]
-
-    def dropout(self, x: Tensor, p: float) -> Tensor:
-        return F.dropout(x, p, self.training) if p > 0 else x
+        return [maybe_dropout(x, self.dropout_input, self.training) for x in out]
 
     def finish(self, z: Tensor) -> Tensor:
-        z = self.dropout(z, self.dropout_pre_lin)
-        return self.dropout(self.linear_out(z), self.dropout_output)
+        z = maybe_dropout(z, self.dropout_pre_lin, self.training)
+        return maybe_dropout(self.linear_out(z), self.dropout_output, self.training)
 
 
-@register("tucker")
+@register
 class Tucker(TuckerFamily):
     """Tucker fusion: a full core between projected modalities.
 
@@ -107,7 +94,7 @@ class Tucker(TuckerFamily):
     (the first sum has one term when ``shared``).
     """
 
-    example_hyper = {"mm_dim": 3}
+    test_hyper = {"mm_dim": 3}
 
     def __init__(
         self,
@@ -122,16 +109,16 @@ class Tucker(TuckerFamily):
         dropout_pre_lin: float = 0.0,
         dropout_output: float = 0.0,
     ) -> None:
-        core_dim = mm_dim if core_dim is None else check_positive_int("Tucker", "core_dim", core_dim)
+        core_dim = mm_dim if core_dim is None else check_positive_int(core_dim, "core_dim", "Tucker")
         super().__init__(
             input_dims,
             output_dim,
-            mm_dim,
-            core_dim,
-            shared,
-            dropout_input,
-            dropout_pre_lin,
-            dropout_output,
+            mm_dim=mm_dim,
+            mm_out=core_dim,
+            shared=shared,
+            dropout_input=dropout_input,
+            dropout_pre_lin=dropout_pre_lin,
+            dropout_output=dropout_output,
         )
         self.core_dim, self.normalize, self.eps = core_dim, normalize, eps
         m = self.n_modalities
@@ -152,12 +139,12 @@ class Tucker(TuckerFamily):
             z = contract_blocks(self.core.unsqueeze(0), [x.unsqueeze(1) for x in xs]).squeeze(1)
             z = z + self.core_bias
         if self.normalize:
-            z = power_norm(z, self.eps)
+            z = power_normalize(z, self.eps)
         return self.finish(z)
 
 
-@register("mutan")
-class Mutan(TuckerFamily):
+@register
+class MUTAN(TuckerFamily):
     """MUTAN: Tucker fusion whose core has rank-``R`` output slices, computed without the core.
 
     ``x~_m = W_m x_m + b_m`` (``(batch, mm_dim)``), then for ``r = 1..R`` a merge projection
@@ -171,7 +158,7 @@ class Mutan(TuckerFamily):
     + (mm_dim + 1) output_dim`` with ``M' = 1`` when ``shared`` else ``M``.
     """
 
-    example_hyper = {"mm_dim": 4, "rank": 2}
+    test_hyper = {"mm_dim": 4, "rank": 2}
 
     def __init__(
         self,
@@ -189,14 +176,14 @@ class Mutan(TuckerFamily):
         super().__init__(
             input_dims,
             output_dim,
-            mm_dim,
-            None,
-            shared,
-            dropout_input,
-            dropout_pre_lin,
-            dropout_output,
+            mm_dim=mm_dim,
+            mm_out=None,
+            shared=shared,
+            dropout_input=dropout_input,
+            dropout_pre_lin=dropout_pre_lin,
+            dropout_output=dropout_output,
         )
-        self.rank = check_positive_int("Mutan", "rank", rank)
+        self.rank = check_positive_int(rank, "rank", "MUTAN")
         self.normalize, self.eps = normalize, eps
         n = 1 if shared else self.n_modalities
         self.merges = nn.ModuleList(nn.Linear(mm_dim, mm_dim * rank) for _ in range(n))
@@ -212,5 +199,9 @@ class Mutan(TuckerFamily):
             h = h * self.merge(m)(xs[m])
         z = h.view(h.shape[0], self.rank, self.mm_dim).sum(dim=1)
         if self.normalize:
-            z = power_norm(z, self.eps)
+            z = power_normalize(z, self.eps)
         return self.finish(z)
+
+
+# name of mmlearn 0.1, kept for one release
+Mutan = MUTAN

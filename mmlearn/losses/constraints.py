@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..metrics._checks import check_float_matrix, check_labels
+from .._validation import check_float_matrix, check_labels
 from .contrastive import _pairwise_distance, info_nce_loss
 
 
@@ -26,8 +26,8 @@ def supervised_similarity_loss(z: Tensor, labels: Tensor, margin: float = 1.0) -
     of an active negative pair ``-2 (m - d_ij)(z_i - z_j) / (d_ij |N|)`` (a push). A term whose
     pair set is empty is 0.
     """
-    z = check_float_matrix("z", z, "supervised_similarity_loss")
-    labels = check_labels(labels, z.shape[0], "supervised_similarity_loss")
+    z = check_float_matrix(z, "z", "supervised_similarity_loss")
+    labels = check_labels(labels, "labels", "supervised_similarity_loss", z.shape[0])
     if not margin >= 0:
         raise ValueError(f"supervised_similarity_loss: margin must be >= 0, got {margin}")
     n = z.shape[0]
@@ -48,7 +48,7 @@ def knn_graph(x: Tensor, k: int = 5, sigma: float | None = None) -> Tensor:
     ``W_ij = 1`` (or ``exp(-||x_i - x_j||^2 / (2 sigma^2))`` with ``sigma``) if ``j`` is among the
     ``k`` nearest neighbours of ``i`` or ``i`` among those of ``j``; ``W_ii = 0``.
     """
-    x = check_float_matrix("x", x, "knn_graph")
+    x = check_float_matrix(x, "x", "knn_graph")
     n = x.shape[0]
     if not isinstance(k, int) or not 1 <= k < n:
         raise ValueError(f"knn_graph: k must be an int in [1, n - 1] = [1, {n - 1}], got {k!r}")
@@ -85,7 +85,7 @@ def laplacian_penalty(z: Tensor, w: Tensor) -> Tensor:
     Neighbours in the graph (built from the inputs, no labels) are pulled together. Gradient:
     ``2 L Z / n``. Shapes: ``z: (n, d)``, ``w: (n, n)``.
     """
-    z = check_float_matrix("z", z, "laplacian_penalty")
+    z = check_float_matrix(z, "z", "laplacian_penalty")
     _check_graph(w, z.shape[0], "laplacian_penalty")
     lap = graph_laplacian(w.to(z.dtype))
     return torch.einsum("id,ij,jd->", z, lap, z) / z.shape[0]
@@ -106,8 +106,8 @@ def label_similarity_loss(z: Tensor, targets: Tensor) -> Tensor:
     should have similar embeddings, in proportion to how many labels they share. A zero label
     vector has similarity 0 to every other. Shapes: ``z: (n, d)``, ``targets: (n, C)``.
     """
-    z = check_float_matrix("z", z, "label_similarity_loss")
-    targets = check_float_matrix("targets", targets, "label_similarity_loss")
+    z = check_float_matrix(z, "z", "label_similarity_loss")
+    targets = check_float_matrix(targets, "targets", "label_similarity_loss")
     if targets.shape[0] != z.shape[0]:
         raise ValueError(
             f"label_similarity_loss: targets must have {z.shape[0]} rows, got {targets.shape[0]}"

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..metrics._checks import check_labels, check_pair
+from .._validation import check_labels, check_pair
 from ..metrics.distances import _safe_sqrt
 
 
@@ -94,7 +94,7 @@ def hard_negative_triplet_loss(
     if labels is None:
         negative = ~torch.eye(n, dtype=torch.bool, device=a.device)
     else:
-        labels = check_labels(labels, n, "hard_negative_triplet_loss")
+        labels = check_labels(labels, "labels", "hard_negative_triplet_loss", n)
         negative = labels[:, None] != labels[None, :]
     if not negative.any(1).all():
         raise ValueError(

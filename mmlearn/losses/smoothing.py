@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..metrics._checks import check_labels
+from .._validation import check_labels
 
 
 def _check(logits: Tensor, labels: Tensor, eps: float, owner: str) -> tuple[Tensor, Tensor]:
@@ -22,7 +22,7 @@ def _check(logits: Tensor, labels: Tensor, eps: float, owner: str) -> tuple[Tens
             f"{owner}: logits must have shape (n, C) with n >= 1 and C >= 2, got "
             f"{getattr(logits, 'shape', type(logits).__name__)}"
         )
-    labels = check_labels(labels, logits.shape[0], owner)
+    labels = check_labels(labels, "labels", owner, logits.shape[0])
     n_classes = logits.shape[1]
     if labels.min() < 0 or labels.max() >= n_classes:
         raise ValueError(f"{owner}: labels must be in [0, {n_classes - 1}]")
@@ -40,7 +40,7 @@ def smooth_labels(labels: Tensor, n_classes: int, eps: float = 0.1, dtype=torch.
             "smooth_labels: labels must be a non-empty tensor of shape (n,), got "
             f"{getattr(labels, 'shape', type(labels).__name__)}"
         )
-    labels = check_labels(labels, labels.shape[0], "smooth_labels")
+    labels = check_labels(labels, "labels", "smooth_labels", labels.shape[0])
     if labels.min() < 0 or labels.max() >= n_classes:
         raise ValueError(f"smooth_labels: labels must be in [0, {n_classes - 1}]")
     if not 0 <= eps < 1:

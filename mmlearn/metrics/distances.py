@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ._checks import check_matrix, check_pair
+from .._validation import check_matrix, check_pair
 
 
 def _safe_sqrt(s: Tensor) -> Tensor:
@@ -57,8 +57,8 @@ def hamming(a: Tensor, b: Tensor, normalize: bool = False) -> Tensor:
 
     Meant for discrete codes (bool, int, or ``{-1, +1}`` floats); not differentiable.
     """
-    a = check_matrix("a", a, "hamming")
-    b = check_matrix("b", b, "hamming")
+    a = check_matrix(a, "a", "hamming")
+    b = check_matrix(b, "b", "hamming")
     if a.shape != b.shape:
         raise ValueError(
             f"hamming: a and b must have the same shape (n, d), got {tuple(a.shape)} and {tuple(b.shape)}"
@@ -87,8 +87,8 @@ def pairwise_cosine(a: Tensor, b: Tensor, eps: float = 1e-8) -> Tensor:
 
 def pairwise_hamming(a: Tensor, b: Tensor) -> Tensor:
     """All-pairs Hamming distances ``(n, m)`` between discrete codes."""
-    a = check_matrix("a", a, "pairwise_hamming")
-    b = check_matrix("b", b, "pairwise_hamming")
+    a = check_matrix(a, "a", "pairwise_hamming")
+    b = check_matrix(b, "b", "pairwise_hamming")
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"pairwise_hamming: codes must have one length, got {a.shape[1]} and {b.shape[1]}")
     return (a[:, None, :] != b[None, :, :]).sum(-1)

@@ -17,12 +17,12 @@ import math
 import torch
 from torch import Tensor
 
-from ._checks import check_distribution, check_pair
+from .._validation import check_distribution, check_pair
 
 
 def _pair(p: Tensor, q: Tensor, owner: str) -> tuple[Tensor, Tensor]:
-    p = check_distribution("p", p, owner)
-    q = check_distribution("q", q, owner)
+    p = check_distribution(p, "p", owner)
+    q = check_distribution(q, "q", owner)
     if p.shape != q.shape:
         raise ValueError(
             f"{owner}: p and q must have the same shape, got {tuple(p.shape)} and {tuple(q.shape)}"

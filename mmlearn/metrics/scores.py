@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from ._checks import check_labels
+from .._validation import check_labels
 
 
 def accuracy(logits_or_pred: Tensor, labels: Tensor) -> float:
@@ -28,7 +28,7 @@ def accuracy(logits_or_pred: Tensor, labels: Tensor) -> float:
     n = logits_or_pred.shape[0]
     if n == 0:
         raise ValueError("accuracy: empty batch")
-    labels = check_labels(labels, n, "accuracy")
+    labels = check_labels(labels, "labels", "accuracy", n)
     pred = logits_or_pred.argmax(-1) if logits_or_pred.dim() == 2 else logits_or_pred
     return (pred == labels).double().mean().item()
 
@@ -55,7 +55,7 @@ def recall_at_k(
         if m < n:
             raise ValueError(f"recall_at_k: paired retrieval needs n_candidates >= n_queries, got {m} < {n}")
         targets = torch.arange(n, device=similarity.device)
-    targets = check_labels(targets, n, "recall_at_k", "targets")
+    targets = check_labels(targets, "targets", "recall_at_k", n)
     if targets.min() < 0 or targets.max() >= m:
         raise ValueError(f"recall_at_k: targets must be candidate indices in [0, {m - 1}]")
     ks = list(ks)

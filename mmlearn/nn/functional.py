@@ -1,4 +1,4 @@
-"""Stateless building blocks shared by the bilinear family."""
+"""Stateless building blocks shared by the fusions: signed square root, normalisations, ``[x; 1]``."""
 
 from __future__ import annotations
 
@@ -30,3 +30,14 @@ def l2_normalize(x: Tensor, dim: int = -1, eps: float = 1e-12) -> Tensor:
 def power_normalize(x: Tensor, eps: float = 1e-8) -> Tensor:
     """Signed square root followed by L2 normalisation over the last axis, as in MCB and MLB."""
     return l2_normalize(signed_sqrt(x, eps), dim=-1)
+
+
+def append_one(x: Tensor) -> Tensor:
+    """``[x; 1]``: ``(batch, d) -> (batch, d + 1)``. With it, a multilinear map of the augmented
+    inputs contains every lower-order term (the constant, each modality alone, each pair, ...)."""
+    return torch.cat([x, x.new_ones(*x.shape[:-1], 1)], dim=-1)
+
+
+def maybe_dropout(x: Tensor, p: float, training: bool) -> Tensor:
+    """``F.dropout(x, p, training)``, skipped entirely (no copy) when ``p == 0``."""
+    return F.dropout(x, p, training) if p > 0 else x

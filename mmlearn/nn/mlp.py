@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
-_ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU, "sigmoid": nn.Sigmoid}
+from .._validation import check_probability
+
+#: The one table of activations: name -> (module class, function). ``None`` is the identity.
+ACTIVATIONS: dict[str, tuple[type[nn.Module], Callable[[Tensor], Tensor]]] = {
+    "relu": (nn.ReLU, torch.relu),
+    "tanh": (nn.Tanh, torch.tanh),
+    "gelu": (nn.GELU, F.gelu),
+    "sigmoid": (nn.Sigmoid, torch.sigmoid),
+}
 
 
-def make_activation(name: str | None) -> nn.Module:
+def _check_activation(name: str | None, owner: str) -> None:
+    if name is not None and name not in ACTIVATIONS:
+        raise ValueError(f"{owner}: activation must be one of {sorted(ACTIVATIONS)} or None, got {name!r}")
+
+
+def make_activation(name: str | None, owner: str = "make_activation") -> nn.Module:
     """``"relu" | "tanh" | "gelu" | "sigmoid" | None`` -> module (``None`` is the identity)."""
-    if name is None:
-        return nn.Identity()
-    if name not in _ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)} or None, got {name!r}")
-    return _ACTIVATIONS[name]()
+    _check_activation(name, owner)
+    return nn.Identity() if name is None else ACTIVATIONS[name][0]()
+
+
+def activation_function(name: str | None, owner: str = "activation_function") -> Callable[[Tensor], Tensor] | None:
+    """The functional form of :func:`make_activation` (``None`` for the identity)."""
+    _check_activation(name, owner)
+    return None if name is None else ACTIVATIONS[name][1]
 
 
 class MLP(nn.Sequential):
@@ -32,12 +50,11 @@ class MLP(nn.Sequential):
         activation: str = "relu",
         dropout: float = 0.0,
     ) -> None:
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"MLP: dropout must be in [0, 1), got {dropout}")
+        check_probability(dropout, "dropout", "MLP")
         layers: list[nn.Module] = []
         last = in_dim
         for width in hidden_dims:
-            layers += [nn.Linear(last, width), make_activation(activation)]
+            layers += [nn.Linear(last, width), make_activation(activation, "MLP")]
             if dropout:
                 layers.append(nn.Dropout(dropout))
             last = width

@@ -15,11 +15,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .losses import hard_negative_triplet_loss, info_nce_loss
-from .metrics import recall_at_k
-from .metrics._checks import check_float_matrix
-from .nn import MLP
-from .train import seed_everything
+from .._validation import check_float_matrix
+from ..losses import hard_negative_triplet_loss, info_nce_loss
+from ..metrics import recall_at_k
+from ..nn import MLP, count_params
+from ..training.loop import seed_everything
 
 
 class TwoTower(nn.Module):
@@ -33,7 +33,7 @@ class TwoTower(nn.Module):
 
     @property
     def n_params(self) -> int:
-        return sum(p.numel() for p in self.parameters() if p.requires_grad)
+        return count_params(self)
 
     def encode_a(self, a: Tensor) -> Tensor:
         """``(n, d_a) -> (n, embed_dim)``, unit rows (a zero row stays zero)."""
@@ -73,8 +73,8 @@ def fit_two_tower(
     ``loss="info_nce"``: symmetric InfoNCE at ``temperature``; ``loss="triplet"``: triplet loss
     with the hardest in-batch negative (both directions) and ``margin``, on cosine distance.
     """
-    a = check_float_matrix("a", a, "fit_two_tower")
-    b = check_float_matrix("b", b, "fit_two_tower")
+    a = check_float_matrix(a, "a", "fit_two_tower")
+    b = check_float_matrix(b, "b", "fit_two_tower")
     if a.shape[0] != b.shape[0]:
         raise ValueError(f"fit_two_tower: a and b must be paired (same n), got {a.shape[0]} and {b.shape[0]}")
     if loss not in ("info_nce", "triplet"):
@@ -114,27 +114,3 @@ def retrieval_scores(model: TwoTower, a: Tensor, b: Tensor, ks: Sequence[int] = 
     """Recall@k in both directions on paired test rows: ``{"a->b": {k: r}, "b->a": {k: r}}``."""
     sim = model.similarity(a, b)
     return {"a->b": recall_at_k(sim, ks), "b->a": recall_at_k(sim.T, ks)}
-
-
-def plot_joint_embedding(
-    u: Tensor, v: Tensor, labels: Tensor, names: tuple[str, str] = ("A", "B"), n_links: int = 30, ax=None
-):
-    """The two modalities' embeddings in one 2-D PCA plot, coloured by class; ``n_links`` lines join
-    matched pairs. ``u, v: (n, k)``, ``labels: (n,)``."""
-    import matplotlib.pyplot as plt
-    from sklearn.decomposition import PCA
-
-    ax = ax or plt.gca()
-    both = torch.cat([u, v]).detach().cpu().numpy()
-    xy = PCA(n_components=2, random_state=0).fit_transform(both)
-    n = u.shape[0]
-    pa, pb = xy[:n], xy[n:]
-    colors = labels.cpu().numpy()
-    for i in range(min(n_links, n)):
-        ax.plot([pa[i, 0], pb[i, 0]], [pa[i, 1], pb[i, 1]], color="grey", lw=0.5, alpha=0.6)
-    sc = ax.scatter(pa[:, 0], pa[:, 1], c=colors, cmap="tab10", marker="o", s=12, label=names[0])
-    ax.scatter(pb[:, 0], pb[:, 1], c=colors, cmap="tab10", marker="^", s=12, label=names[1])
-    ax.legend(loc="best", fontsize=8)
-    ax.set_xlabel("PC 1")
-    ax.set_ylabel("PC 2")
-    return sc

@@ -15,10 +15,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .data import MultimodalDataset, load_multiple_features, make_interaction, standardize, stratified_split
-from .fusion import available, get
-from .models import CPU_HYPER, build_classifier
-from .train import evaluate, fit
+from ..data import MultimodalDataset, load_multiple_features, make_interaction, standardize, stratified_split
+from ..fusion import available, family
+from ..models import build_classifier
+from ..training import evaluate, fit
+from .config import CPU_HYPER
 
 
 @dataclass
@@ -50,7 +51,7 @@ def interaction_task(n: int = 3000, dims: tuple[int, int] = (8, 8), seed: int = 
 
 def vqa_task(n_scenes: int = 1500, seed: int = 0) -> Task:
     """Procedural VQA, object-feature version flattened to a vector: (question 11, objects 60)."""
-    from .data.vqa import make_sort_of_clevr
+    from ..data.vqa import make_sort_of_clevr
 
     data = make_sort_of_clevr(n_scenes, seed=seed, shuffle=False).dataset(view="flat_objects")
     train, val, test = stratified_split(data, 0.3, 0.1, seed=seed)
@@ -58,19 +59,8 @@ def vqa_task(n_scenes: int = 1500, seed: int = 0) -> Task:
 
 
 def vector_fusions() -> list[str]:
-    """Registered fusions that take two vectors ``(batch, d)``."""
-    names = []
-    for name in available():
-        cls = get(name)
-        upper = cls.max_modalities
-        if cls.input_ndim == 2 and cls.min_modalities <= 2 and (upper is None or upper >= 2):
-            names.append(name)
-    return names
-
-
-def family_of(name: str) -> str:
-    """The module (simple, attention, bilinear, ...) a fusion is defined in."""
-    return get(name).__module__.rsplit(".", 1)[-1]
+    """Registered fusions that take two vectors ``(batch, d)``: ``available(input_ndim=2, n_modalities=2)``."""
+    return available(input_ndim=2, n_modalities=2)
 
 
 def forward_backward_ms(model: torch.nn.Module, task: Task, batch: int = 64, repeats: int = 5) -> float:
@@ -140,7 +130,7 @@ def compare(
                 {
                     "task": task.name,
                     "fusion": name,
-                    "family": family_of(name),
+                    "family": family(name),
                     "accuracy": float(np.mean(accs)),
                     "std": float(np.std(accs)),
                     "accuracies": accs,

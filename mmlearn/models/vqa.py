@@ -14,8 +14,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from .fusion import build
-from .nn import MLP
+from ..fusion import build
+from ..nn import MLP, count_params
 
 
 class QuestionSceneModel(nn.Module):
@@ -58,15 +58,15 @@ class QuestionSceneModel(nn.Module):
 
     @property
     def n_params(self) -> int:
-        return sum(p.numel() for p in self.parameters() if p.requires_grad)
+        return count_params(self)
 
-    def attend(self, question: Tensor, regions: Tensor) -> tuple[Tensor, tuple[Tensor, ...]]:
-        """``(logits (batch, n_answers), weights)``; ``weights`` as returned by the fusion."""
+    def attend(self, question: Tensor, regions: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
+        """``(logits (batch, n_answers), weights)``; ``weights`` is the fusion's
+        ``FusionOutput.weights`` (e.g. ``{"regions": (batch, hops, L_r)}``)."""
         q = self.question_encoder(question)
         if not self.tokens:
-            q = q.unsqueeze(1)
-        out = self.fusion(q, self.region_encoder(regions))
-        fused, weights = (out[0], tuple(out[1:])) if isinstance(out, tuple) else (out, ())
+            q = q.unsqueeze(1)  # (batch, dim) -> (batch, 1, dim): a one-token question
+        fused, weights = self.fusion(q, self.region_encoder(regions), return_weights=True)
         return self.head(fused), weights
 
     def forward(self, question: Tensor, regions: Tensor) -> Tensor:
@@ -85,6 +85,7 @@ class DistanceHopModel(nn.Module):
     itself. A sum over objects of an MLP of ``[o_j, c, p_j - p_c, ||p_j - p_c||^2, q]`` (the
     objects' relations to the anchor) gives counts. The head reads ``[q, c, sum_j a2_j o_j,
     pooled]``. Both hops' weights are returned by :meth:`attend` for the figures.
+    *Book construction (not from a paper)*: a hand-designed relational bias.
     """
 
     def __init__(
@@ -112,10 +113,11 @@ class DistanceHopModel(nn.Module):
 
     @property
     def n_params(self) -> int:
-        return sum(p.numel() for p in self.parameters() if p.requires_grad)
+        return count_params(self)
 
-    def attend(self, question: Tensor, objects: Tensor) -> tuple[Tensor, tuple[Tensor, Tensor]]:
-        """``(logits (B, n_answers), (a1 (B, N), a2 (B, N)))``."""
+    def attend(self, question: Tensor, objects: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
+        """``(logits (B, n_answers), {"hops": (B, 2, N)})``: ``hops[:, 0]`` is ``a1``, ``hops[:, 1]``
+        is ``a2``."""
         if objects.dim() != 3 or objects.shape[-1] != self.object_dim or question.dim() != 2:
             raise ValueError(
                 f"DistanceHopModel: expected question (batch, d_q) and objects "
@@ -140,7 +142,8 @@ class DistanceHopModel(nn.Module):
             dim=-1,
         )
         pooled = self.relation(pairs).mean(1)
-        return self.head(torch.cat([question, anchor, related, pooled], dim=-1)), (a1, a2)
+        logits = self.head(torch.cat([question, anchor, related, pooled], dim=-1))
+        return logits, {"hops": torch.stack([a1, a2], dim=1)}
 
     def forward(self, question: Tensor, objects: Tensor) -> Tensor:
         return self.attend(question, objects)[0]

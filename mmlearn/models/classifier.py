@@ -1,4 +1,4 @@
-"""Models built around a fusion: per-modality encoders -> fusion -> classifier head."""
+"""Classifiers built around a fusion: per-modality encoders -> fusion -> classifier head."""
 
 from __future__ import annotations
 
@@ -7,39 +7,16 @@ from typing import Any
 
 from torch import Tensor, nn
 
-from .fusion import Fusion, build
-from .nn import MLP
-
-#: Hyper-parameters at the book's CPU size for the fusions whose defaults are the papers' VQA sizes
-#: (thousands of units); shared by the capstone comparison and the robustness curves.
-CPU_HYPER: dict[str, dict] = {
-    "mlb": {"rank": 64},
-    "mfb": {"mm_dim": 64, "factor": 2},
-    "mfh": {"mm_dim": 64, "factor": 2, "n_blocks": 2},
-    "mcb": {"sketch_dim": 512},
-    "mutan": {"mm_dim": 32, "rank": 4},
-    "tucker": {"mm_dim": 32},
-    "block": {"mm_dim": 64, "chunks": 8, "rank": 4},
-    "block_tucker": {"mm_dim": 64, "chunks": 8},
-    "lmf": {"rank": 4},
-}
-
-
-def unpack_inputs(owner: str, inputs: tuple, expected: int) -> tuple[Tensor, ...]:
-    """Accept ``model(x1, x2)`` or ``model([x1, x2])``; check the number of modalities."""
-    if len(inputs) == 1 and isinstance(inputs[0], list | tuple):
-        inputs = tuple(inputs[0])
-    if len(inputs) != expected:
-        raise ValueError(f"{owner}: expected {expected} modality inputs, got {len(inputs)}")
-    return inputs
-
+from ..fusion import Fusion, Masks, build, get
+from ..nn import MLP, count_params, unpack_inputs
 
 class MultimodalClassifier(nn.Module):
     """``logits = head(fusion(enc_1(x_1), ..., enc_M(x_M)))``.
 
     Shapes: ``x_m`` is ``(batch, d_m)``; logits are ``(batch, n_classes)``. Encoders may be
     ``nn.Identity`` (early fusion on raw features). A decision-level fusion (late fusion) already
-    outputs class scores, so its head is the identity.
+    outputs class scores, so its head is the identity. ``masks`` (one entry per modality, see
+    :class:`~mmlearn.fusion.Fusion`) go to the fusion unchanged.
     """
 
     def __init__(self, encoders: Sequence[nn.Module], fusion: Fusion, head: nn.Module | None = None) -> None:
@@ -55,15 +32,12 @@ class MultimodalClassifier(nn.Module):
 
     @property
     def n_params(self) -> int:
-        return sum(p.numel() for p in self.parameters() if p.requires_grad)
+        return count_params(self)
 
-    def forward(self, *inputs: Tensor | Sequence[Tensor]) -> Tensor:
-        inputs = unpack_inputs("MultimodalClassifier", inputs, len(self.encoders))
-        encoded = [enc(x) for enc, x in zip(self.encoders, inputs, strict=True)]
-        fused = self.fusion(*encoded)
-        if isinstance(fused, tuple):  # fusions that also return attention weights
-            fused = fused[0]
-        return self.head(fused)
+    def forward(self, *inputs: Tensor | Sequence[Tensor], masks: Masks = None) -> Tensor:
+        tensors = unpack_inputs(inputs, "MultimodalClassifier", len(self.encoders))
+        encoded = [enc(x) for enc, x in zip(self.encoders, tensors, strict=True)]
+        return self.head(self.fusion(*encoded, masks=masks))
 
 
 class UnimodalClassifier(nn.Module):
@@ -75,10 +49,10 @@ class UnimodalClassifier(nn.Module):
 
     @property
     def n_params(self) -> int:
-        return sum(p.numel() for p in self.parameters() if p.requires_grad)
+        return count_params(self)
 
     def forward(self, *inputs: Tensor | Sequence[Tensor]) -> Tensor:
-        (x,) = unpack_inputs("UnimodalClassifier", inputs, 1)
+        (x,) = unpack_inputs(inputs, "UnimodalClassifier", 1)
         return self.mlp(x)
 
 
@@ -102,9 +76,7 @@ def build_classifier(
     else:
         encoders = [nn.Sequential(nn.Linear(d, embed_dim), nn.ReLU()) for d in input_dims]
         dims = [embed_dim] * len(input_dims)
-    from .fusion import get
-
-    if getattr(get(fusion), "decision_level", False):
+    if get(fusion).decision_level:
         return MultimodalClassifier(encoders, build(fusion, dims, n_classes, **hyper))
     fused = build(fusion, dims, fusion_dim, **hyper)
     head = nn.Sequential(nn.ReLU(), nn.Dropout(dropout), nn.Linear(fusion_dim, n_classes))

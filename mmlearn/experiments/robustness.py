@@ -18,42 +18,24 @@ from typing import Any
 
 from torch import nn
 
-from .data import MultimodalDataset
-from .data.augment import ModalityDropout, drop_modality, noisy_modality
-from .fusion import available, get
-from .models import CPU_HYPER, build_classifier
-from .train import evaluate, fit
-
-#: Smaller hyper-parameters for fusions sized for VQA features (one table for the whole library).
-SMALL_HYPER = CPU_HYPER
+from ..data import MultimodalDataset
+from ..data.augment import drop_modality, noisy_modality
+from ..fusion import available, family, get
+from ..models import ModalityDropout, build_classifier
+from ..training import evaluate, fit
+from .config import CPU_HYPER
 
 #: The representative of a family module when several of its fusions are registered.
 PREFERRED = ("concat", "gmu", "hybrid_pool", "tfn", "mlb", "mutan", "block", "two_tower_gate")
-
-
-def vector_fusions(n_modalities: int = 2) -> list[str]:
-    """Registered fusions that take vector inputs ``(batch, d)`` and accept ``n_modalities``."""
-    names = []
-    for name in available():
-        cls = get(name)
-        upper = cls.max_modalities if cls.max_modalities is not None else n_modalities
-        if cls.input_ndim == 2 and cls.min_modalities <= n_modalities <= upper:
-            names.append(name)
-    return names
-
-
-def family_of(name: str) -> str:
-    """The family of a fusion: the module that defines it (``"simple"``, ``"bilinear"``, ...)."""
-    return get(name).__module__.rsplit(".", 1)[-1]
 
 
 def representatives(names: Sequence[str], preferred: Sequence[str] = PREFERRED) -> list[str]:
     """One fusion per family module: a preferred name if the family has one, else the first."""
     chosen: dict[str, str] = {}
     for name in sorted(names):
-        family = family_of(name)
-        if family not in chosen or (name in preferred and chosen[family] not in preferred):
-            chosen[family] = name
+        fam = family(name)
+        if fam not in chosen or (name in preferred and chosen[fam] not in preferred):
+            chosen[fam] = name
     return [chosen[f] for f in sorted(chosen)]
 
 
@@ -106,14 +88,13 @@ def build_small(
     fusion_dim: int = 32,
     hyper: Mapping[str, Any] | None = None,
 ) -> tuple[nn.Module, dict]:
-    """``build_classifier`` with ``hyper`` (default: :data:`SMALL_HYPER` if the fusion accepts it)."""
-    if hyper is not None:
-        return build_classifier(fusion, input_dims, n_classes, embed_dim, fusion_dim, **hyper), dict(hyper)
-    small = SMALL_HYPER.get(fusion, {})
-    try:
-        return build_classifier(fusion, input_dims, n_classes, embed_dim, fusion_dim, **small), dict(small)
-    except (TypeError, ValueError):
-        return build_classifier(fusion, input_dims, n_classes, embed_dim, fusion_dim), {}
+    """``build_classifier`` with ``hyper`` (default: the fusion's entry of :data:`CPU_HYPER`).
+
+    A hyper-parameter the fusion does not accept raises, as any typo must: there is no silent
+    fallback to the (much larger) paper-size defaults.
+    """
+    used = dict(CPU_HYPER.get(get(fusion).registry_name, {}) if hyper is None else hyper)
+    return build_classifier(fusion, input_dims, n_classes, embed_dim, fusion_dim, **used), used
 
 
 def robustness_curve(
@@ -141,7 +122,7 @@ def robustness_curve(
     cls = get(fusion)
     if cls.input_ndim != 2:
         raise ValueError(
-            f"robustness_curve: {fusion!r} takes sequence inputs; use a vector fusion (see vector_fusions())"
+            f"robustness_curve: {fusion!r} takes sequence inputs; use a vector fusion (see mmlearn.fusion.available(input_ndim=2))"
         )
     if train.names != test.names:
         raise ValueError(f"robustness_curve: train has modalities {train.names}, test {test.names}")
@@ -166,7 +147,7 @@ def robustness_curve(
     noisy_name = test.names[noisy] if isinstance(noisy, int) else noisy
     return RobustnessResult(
         fusion,
-        family_of(fusion),
+        family(fusion),
         n_params,
         scores["clean"],
         scores["missing"],
@@ -176,32 +157,3 @@ def robustness_curve(
         seconds,
         used,
     )
-
-
-def plot_robustness(results: Sequence[RobustnessResult], axes=None):
-    """Two panels: accuracy versus noise level, and accuracy with each modality missing."""
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(11, 4))
-    ax_noise, ax_missing = axes
-    for r in results:
-        ax_noise.plot(r.noise_levels, r.noisy, marker="o", label=f"{r.fusion} ({r.family})")
-    if results:
-        ax_noise.set_xlabel(f"noise std added to '{results[0].noisy_modality}' (standardised units)")
-    ax_noise.set_ylabel("test accuracy")
-    ax_noise.legend(fontsize=8)
-    names = list(results[0].missing) if results else []
-    width = 0.8 / max(1, len(names) + 1)
-    x = np.arange(len(results))
-    ax_missing.bar(x, [r.clean for r in results], width, label="all modalities")
-    for k, name in enumerate(names):
-        ax_missing.bar(
-            x + (k + 1) * width, [r.missing[name] for r in results], width, label=f"'{name}' missing"
-        )
-    ax_missing.set_xticks(x + width * len(names) / 2, [r.fusion for r in results], rotation=45, ha="right")
-    ax_missing.set_ylabel("test accuracy")
-    ax_missing.set_ylim(0, 1.2)
-    ax_missing.legend(fontsize=8, ncol=len(names) + 1, loc="upper center")
-    return axes

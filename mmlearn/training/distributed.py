@@ -19,8 +19,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from .data import MultimodalDataset, make_interaction
-from .models import build_classifier
+from ..data import MultimodalDataset, make_interaction
+from ..models import build_classifier
 
 
 def global_batches(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
+from torch import Tensor
 
 
 def plot_history(history, ax=None):
@@ -120,3 +123,52 @@ def fusion_stages_diagram():
         ax.axis("off")
     fig.tight_layout()
     return fig
+
+
+def plot_joint_embedding(
+    u: Tensor, v: Tensor, labels: Tensor, names: tuple[str, str] = ("A", "B"), n_links: int = 30, ax=None
+):
+    """The two modalities' embeddings in one 2-D PCA plot, coloured by class; ``n_links`` lines join
+    matched pairs. ``u, v: (n, k)``, ``labels: (n,)``."""
+    from sklearn.decomposition import PCA
+
+    ax = ax or plt.gca()
+    both = torch.cat([u, v]).detach().cpu().numpy()
+    xy = PCA(n_components=2, random_state=0).fit_transform(both)
+    n = u.shape[0]
+    pa, pb = xy[:n], xy[n:]
+    colors = labels.cpu().numpy()
+    for i in range(min(n_links, n)):
+        ax.plot([pa[i, 0], pb[i, 0]], [pa[i, 1], pb[i, 1]], color="grey", lw=0.5, alpha=0.6)
+    sc = ax.scatter(pa[:, 0], pa[:, 1], c=colors, cmap="tab10", marker="o", s=12, label=names[0])
+    ax.scatter(pb[:, 0], pb[:, 1], c=colors, cmap="tab10", marker="^", s=12, label=names[1])
+    ax.legend(loc="best", fontsize=8)
+    ax.set_xlabel("PC 1")
+    ax.set_ylabel("PC 2")
+    return sc
+
+
+def plot_robustness(results: Sequence[Any], axes=None):
+    """Two panels: accuracy versus noise level, and accuracy with each modality missing."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 4))
+    ax_noise, ax_missing = axes
+    for r in results:
+        ax_noise.plot(r.noise_levels, r.noisy, marker="o", label=f"{r.fusion} ({r.family})")
+    if results:
+        ax_noise.set_xlabel(f"noise std added to '{results[0].noisy_modality}' (standardised units)")
+    ax_noise.set_ylabel("test accuracy")
+    ax_noise.legend(fontsize=8)
+    names = list(results[0].missing) if results else []
+    width = 0.8 / max(1, len(names) + 1)
+    x = np.arange(len(results))
+    ax_missing.bar(x, [r.clean for r in results], width, label="all modalities")
+    for k, name in enumerate(names):
+        ax_missing.bar(
+            x + (k + 1) * width, [r.missing[name] for r in results], width, label=f"'{name}' missing"
+        )
+    ax_missing.set_xticks(x + width * len(names) / 2, [r.fusion for r in results], rotation=45, ha="right")
+    ax_missing.set_ylabel("test accuracy")
+    ax_missing.set_ylim(0, 1.2)
+    ax_missing.legend(fontsize=8, ncol=len(names) + 1, loc="upper center")
+    return axes

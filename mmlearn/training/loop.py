@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .data import MultimodalDataset
+from ..data import MultimodalDataset
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -44,7 +44,7 @@ class History:
 
     def plot(self, ax=None):
         """Loss curves (and validation accuracy) on a matplotlib axis."""
-        from .plot import plot_history
+        from ..viz.figures import plot_history
 
         return plot_history(self, ax=ax)
 

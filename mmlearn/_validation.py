@@ -1,12 +1,54 @@
-"""Input checks shared by the metrics and the losses: clear errors instead of silent broadcasting."""
+"""Argument checks shared by the whole library: clear errors instead of silent broadcasting.
+
+Every check takes ``(value, name, owner, ...)``: the value, the argument's name as the caller
+wrote it, and the class or function that received it (both appear in the message). Each returns
+the value (converted where that is its job), so that ``self.rank = check_positive_int(rank,
+"rank", owner)`` reads in one line.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 import torch
 from torch import Tensor
 
 
-def check_matrix(name: str, x: object, owner: str) -> Tensor:
+T = TypeVar("T")
+
+
+def check_positive_int(value: Any, name: str, owner: str) -> int:
+    """``value`` must be an int (not a bool) greater than 0."""
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{owner}: {name} must be a positive int, got {value!r}")
+    return value
+
+
+def check_choice(value: T, name: str, owner: str, choices: Sequence[T]) -> T:
+    """``value`` must be one of ``choices``; the message lists them."""
+    if value not in choices:
+        raise ValueError(f"{owner}: {name} must be one of {list(choices)}, got {value!r}")
+    return value
+
+
+def check_probability(value: Any, name: str, owner: str, upper_open: bool = True) -> float:
+    """``value`` must be a real number in ``[0, 1)`` (or ``[0, 1]`` with ``upper_open=False``)."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if ok and (0.0 <= value < 1.0 if upper_open else 0.0 <= value <= 1.0):
+        return float(value)
+    interval = "[0, 1)" if upper_open else "[0, 1]"
+    raise ValueError(f"{owner}: {name} must be a float in {interval}, got {value!r}")
+
+
+def check_positive_float(value: Any, name: str, owner: str) -> float:
+    """``value`` must be a real number greater than 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(f"{owner}: {name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def check_matrix(x: object, name: str, owner: str) -> Tensor:
     """``x`` must be a floating-point tensor of shape ``(n, d)`` with ``n >= 1``."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{owner}: {name} must be a torch.Tensor of shape (n, d), got {type(x).__name__}")
@@ -17,8 +59,8 @@ def check_matrix(name: str, x: object, owner: str) -> Tensor:
     return x
 
 
-def check_float_matrix(name: str, x: object, owner: str) -> Tensor:
-    x = check_matrix(name, x, owner)
+def check_float_matrix(x: object, name: str, owner: str) -> Tensor:
+    x = check_matrix(x, name, owner)
     if not x.is_floating_point():
         raise TypeError(f"{owner}: {name} must be a floating-point tensor, got dtype {x.dtype}")
     return x
@@ -28,8 +70,8 @@ def check_pair(
     a: object, b: object, owner: str, names: tuple[str, str] = ("a", "b"), same_rows: bool = True
 ) -> tuple[Tensor, Tensor]:
     """Two float matrices with the same feature size (and the same number of rows if asked)."""
-    a = check_float_matrix(names[0], a, owner)
-    b = check_float_matrix(names[1], b, owner)
+    a = check_float_matrix(a, names[0], owner)
+    b = check_float_matrix(b, names[1], owner)
     if a.shape[1] != b.shape[1]:
         raise ValueError(
             f"{owner}: {names[0]} and {names[1]} must share the feature size, got shapes "
@@ -45,7 +87,7 @@ def check_pair(
     return a, b
 
 
-def check_labels(labels: object, n: int, owner: str, name: str = "labels") -> Tensor:
+def check_labels(labels: object, name: str, owner: str, n: int) -> Tensor:
     """Integer class labels of shape ``(n,)``."""
     if not isinstance(labels, Tensor):
         raise TypeError(
@@ -58,7 +100,7 @@ def check_labels(labels: object, n: int, owner: str, name: str = "labels") -> Te
     return labels
 
 
-def check_distribution(name: str, p: object, owner: str, atol: float = 1e-4) -> Tensor:
+def check_distribution(p: object, name: str, owner: str, atol: float = 1e-4) -> Tensor:
     """Probability vectors ``(n, C)`` (or one ``(C,)`` vector): non-negative, rows summing to one."""
     if not isinstance(p, Tensor):
         raise TypeError(f"{owner}: {name} must be a torch.Tensor of probabilities, got {type(p).__name__}")
@@ -83,3 +125,19 @@ def check_distribution(name: str, p: object, owner: str, atol: float = 1e-4) -> 
                 f"{sums[bad].flatten()[0].item():.6g}"
             )
     return p
+
+
+def renamed(old_value: Any, new_value: T, old: str, new: str, owner: str, default: T) -> T:
+    """Resolve a keyword renamed in mmlearn 0.2: the old spelling still works, with a warning.
+
+    ``new_value`` is ``None`` when the caller did not pass the new keyword; ``default`` is used
+    when neither was passed.
+    """
+    import warnings
+
+    if old_value is None:
+        return default if new_value is None else new_value
+    if new_value is not None:
+        raise TypeError(f"{owner}: pass {new}=... only (its old name {old}=... was given as well)")
+    warnings.warn(f"{owner}: {old}= is deprecated, use {new}=", DeprecationWarning, stacklevel=3)
+    return old_value

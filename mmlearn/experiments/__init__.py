@@ -1,0 +1,37 @@
+"""The book's comparisons, shared by the chapters and the benchmarks.
+
+* :mod:`.config`: ``CPU_HYPER``, the CPU-size hyper-parameters;
+* :mod:`.capstone`: every two-vector fusion on the same tasks (chapter 12);
+* :mod:`.robustness`: missing and noisy modalities (chapter 11);
+* :mod:`.sizing`: parameter counts from the formulas, count-sketch error (chapters 6-7).
+"""
+
+from .capstone import Task, compare, interaction_task, uci_task, vector_fusions, vqa_task
+from .config import CPU_HYPER
+from .robustness import (
+    PREFERRED,
+    RobustnessResult,
+    build_small,
+    evaluate_robustness,
+    representatives,
+    robustness_curve,
+)
+from .sizing import param_counts, sketch_error
+
+__all__ = [
+    "CPU_HYPER",
+    "PREFERRED",
+    "RobustnessResult",
+    "Task",
+    "build_small",
+    "compare",
+    "evaluate_robustness",
+    "interaction_task",
+    "param_counts",
+    "representatives",
+    "robustness_curve",
+    "sketch_error",
+    "uci_task",
+    "vector_fusions",
+    "vqa_task",
+]

@@ -1,0 +1,41 @@
+"""Models built around a fusion: classifiers, two-tower retrieval, question answering, wrappers.
+
+* :mod:`.classifier`: ``MultimodalClassifier`` (encoders -> fusion -> head), ``UnimodalClassifier``,
+  ``build_classifier``;
+* :mod:`.retrieval`: ``TwoTower`` with contrastive training and recall@k (chapter 10);
+* :mod:`.vqa`: ``QuestionSceneModel`` and ``DistanceHopModel`` (chapters 4-5);
+* :mod:`.wrappers`: ``ModalityDropout`` (chapter 11).
+"""
+
+from typing import Any
+
+from .classifier import MultimodalClassifier, UnimodalClassifier, build_classifier
+from .retrieval import TwoTower, fit_two_tower, retrieval_scores
+from .vqa import DistanceHopModel, QuestionSceneModel
+from .wrappers import ModalityDropout
+
+__all__ = [
+    "DistanceHopModel",
+    "ModalityDropout",
+    "MultimodalClassifier",
+    "QuestionSceneModel",
+    "TwoTower",
+    "UnimodalClassifier",
+    "build_classifier",
+    "fit_two_tower",
+    "retrieval_scores",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # mmlearn 0.1 kept the CPU-size table here; it is experiment configuration now
+    if name == "CPU_HYPER":
+        import warnings
+
+        from ..experiments.config import CPU_HYPER
+
+        warnings.warn(
+            "mmlearn.models.CPU_HYPER moved to mmlearn.experiments.CPU_HYPER", DeprecationWarning, stacklevel=2
+        )
+        return CPU_HYPER
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -33,7 +33,7 @@ from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 
-from mmlearn import fusion as mf
+from mmlearn import fusion
 from mmlearn.nn.sketch import sketch_outer_product
 
 from .reference import load_reference_fusions
@@ -104,7 +104,7 @@ def _pairs(size: dict, ref_lib) -> list[dict]:
         ref = cls(dims, out, **hyper)
         m = ref.mm_dim
         mine_hyper = {"rank": m} if name == "mlb" else {"mm_dim": m, "factor": ref.factor}
-        mine = mf.build(name, dims, out, activation="relu", normalize=False, **mine_hyper)
+        mine = fusion.build(name, dims, out, activation="relu", normalize=False, **mine_hyper)
         _copy_reference_weights(name, ref, mine)
         pairs.append(
             {
@@ -117,7 +117,7 @@ def _pairs(size: dict, ref_lib) -> list[dict]:
             }
         )
     sketch = 16000 if mm is None else mm
-    mcb = mf.build("mcb", dims, out, sketch_dim=sketch, normalize=False)
+    mcb = fusion.build("mcb", dims, out, sketch_dim=sketch, normalize=False)
     explicit = _WithReLU(mcb, lambda x, y: mcb.linear_out(sketch_outer_product(x, y, *mcb.sketches)))
     pairs.append(
         {
@@ -129,10 +129,10 @@ def _pairs(size: dict, ref_lib) -> list[dict]:
             "fuse": _WithReLU(mcb, mcb.fuse),
         }
     )
-    lmf = mf.build("lmf", dims, out, rank=4)
+    lmf = fusion.build("lmf", dims, out, rank=4)
     tfn_params = out * (dims[0] + 1) * (dims[1] + 1) + out
     if tfn_params * 4 < 2**30:
-        tfn = mf.build("tfn", dims, out)
+        tfn = fusion.build("tfn", dims, out)
         with torch.no_grad():
             w = torch.einsum("r,rio,rjo->oij", lmf.fusion_weights, *lmf.factors)
             tfn.linear.weight.copy_(w.flatten(1))

@@ -2,7 +2,7 @@
 
     python -m benchmarks.bench_capstone --seeds 5 --epochs 60
 
-Writes benchmarks/results/capstone.md and .json. Uses mmlearn.capstone.compare, the function the
+Writes benchmarks/results/capstone.md and .json. Uses mmlearn.experiments.compare, the function the
 chapter calls, so the two tables differ only in budget.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from mmlearn.capstone import compare, interaction_task, uci_task, vector_fusions, vqa_task
+from mmlearn.experiments import compare, interaction_task, uci_task, vector_fusions, vqa_task
 
 RESULTS = Path(__file__).parent / "results"
 

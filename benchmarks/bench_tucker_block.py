@@ -37,7 +37,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from mmlearn import fusion as mf
+from mmlearn import fusion
 
 RESULTS = Path(__file__).parent / "results"
 SIZES = {
@@ -68,7 +68,7 @@ MIN_REPEATS, BUDGET_S = 5, 20.0  # stop repeating a measurement after BUDGET_S s
 REFERENCE_CLASS = {"tucker": "Tucker", "mutan": "Mutan", "block": "Block", "block_tucker": "BlockTucker"}
 
 
-def copy_reference_weights(name: str, ref: nn.Module, mine: mf.Fusion) -> None:
+def copy_reference_weights(name: str, ref: nn.Module, mine: fusion.Fusion) -> None:
     """Copy the weights of a reference module (two modalities, ``shared=False``) into ours."""
     state = {
         "linears.0.weight": ref.linear0.weight,
@@ -94,11 +94,11 @@ def copy_reference_weights(name: str, ref: nn.Module, mine: mf.Fusion) -> None:
     mine.load_state_dict({k: v.detach().clone() for k, v in state.items()})
 
 
-def build_pair(name: str, dims, out: int, hyper: dict, ref_lib) -> tuple[nn.Module, mf.Fusion]:
+def build_pair(name: str, dims, out: int, hyper: dict, ref_lib) -> tuple[nn.Module, fusion.Fusion]:
     """The reference module and the ``mmlearn`` module with the reference's weights."""
     torch.manual_seed(0)
     ref = getattr(ref_lib, REFERENCE_CLASS[name])(list(dims), out, **hyper)
-    mine = mf.build(name, list(dims), out, eps=1e-12, **hyper)
+    mine = fusion.build(name, list(dims), out, eps=1e-12, **hyper)
     copy_reference_weights(name, ref, mine)
     return ref, mine
 

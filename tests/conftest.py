@@ -15,8 +15,3 @@ def float64_default():
     torch.set_default_dtype(torch.float64)
     yield
     torch.set_default_dtype(old)
-
-
-def seeded_randn(*shape, seed=0):
-    """``torch.randn(*shape)`` from its own generator, so tests do not depend on their order."""
-    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))

@@ -1,11 +1,12 @@
 """Augmentations keep labels and shapes, do what their formula says, and are seeded."""
 
+import math
+
 import pytest
 import torch
 
 from mmlearn.data import MultimodalDataset
 from mmlearn.data.augment import (
-    ModalityDropout,
     add_noise,
     align_rates,
     as_image_transform,
@@ -126,8 +127,12 @@ def test_modality_dropout_never_drops_everything():
     out = modality_dropout(xs, 0.5, generator=0)
     kept = torch.stack([o.abs().sum(1) > 0 for o in out], 1)
     assert kept.any(1).all()
-    # P(modality 0 kept) = 1 - p + p^2 / 2 = 0.625 (a doubly dropped sample keeps one at random)
-    assert abs(kept[:, 0].float().mean().item() - 0.625) < 0.035  # 3 std of the mean (0.011)
+    # a sample keeps modality 0 if it is not dropped (1 - p), or if both were dropped (p^2) and
+    # the rescue picks modality 0 (1/2)
+    p, n = 0.5, kept.shape[0]
+    expected = 1 - p + p**2 / 2
+    tolerance = 3 * math.sqrt(expected * (1 - expected) / n)  # 3 standard errors of the mean
+    assert abs(kept[:, 0].float().mean().item() - expected) < tolerance
     with pytest.raises(ValueError, match="p must be"):
         modality_dropout(xs, 1.0)
 
@@ -139,6 +144,8 @@ def test_modality_dropout_wrapper_only_in_training():
         def forward(self, a, b):
             seen.append((a.abs().sum().item(), b.abs().sum().item()))
             return a.sum(1, keepdim=True)
+
+    from mmlearn.models import ModalityDropout
 
     model = ModalityDropout(Probe(), p=0.9, seed=0)
     a, b = torch.ones(50, 2), torch.ones(50, 3)
@@ -191,3 +198,25 @@ def test_align_rates():
     assert err < 0.01**2 / 8 * (4 * torch.pi) ** 2 + 1e-9
     with pytest.raises(ValueError, match="rate_b"):
         align_rates(a, 100.0, b, 0.0)
+
+
+def test_modality_dropout_passes_masks_to_fusions_that_take_them():
+    from mmlearn.models import ModalityDropout, build_classifier
+
+    torch.manual_seed(0)
+    model = ModalityDropout(build_classifier("attention_pool", [3, 4], 2, embed_dim=5, fusion_dim=6), p=0.5)
+    assert model.passes_masks
+    seen = []
+    model.model.fusion.register_forward_hook(
+        lambda module, args, kwargs, out: seen.append(kwargs.get("masks")), with_kwargs=True
+    )
+    model.train()
+    model(torch.randn(40, 3), torch.randn(40, 4))
+    masks = seen[-1]
+    assert masks is not None and len(masks) == 2
+    keep = torch.stack(masks, 1)
+    assert keep.any(1).all() and not keep.all()  # some dropped, never all of a sample
+    model.eval()
+    model(torch.randn(40, 3), torch.randn(40, 4))
+    assert seen[-1] is None
+    assert not ModalityDropout(build_classifier("concat", [3, 4], 2), p=0.5).passes_masks

@@ -9,8 +9,8 @@ import torch
 
 from mmlearn import fusion as F
 from mmlearn.nn.sketch import sketch_outer_product
+from tests.helpers import D64
 
-D64 = torch.float64
 NAMES = ["bilinear", "tfn", "mcb", "mlb", "mfb", "mfh", "lmf"]
 MULTI = ["tfn", "mcb", "mlb", "mfb", "mfh", "lmf"]
 
@@ -285,7 +285,7 @@ def test_bad_hyper_parameters_name_the_argument(name):
 
 
 def test_explorer_parameter_formulas_match_the_modules():
-    from mmlearn.widgets_bilinear import param_counts
+    from mmlearn.experiments import param_counts
 
     for dims in [(6, 5), (4, 3, 2)]:
         for rank, factor in [(8, 2), (9, 3), (1, 1)]:
@@ -306,7 +306,8 @@ def test_explorer_parameter_formulas_match_the_modules():
 
 
 def test_explorer_sketch_error_falls_like_one_over_sqrt_d():
-    from mmlearn.widgets_bilinear import bilinear_explorer, sketch_error
+    from mmlearn.experiments import sketch_error
+    from mmlearn.viz.bilinear_explorer import bilinear_explorer
 
     small, large = sketch_error(16, n_draws=2000), sketch_error(1024, n_draws=2000)
     # 64 times the size: 8 times smaller error in expectation; allow a factor of 1.5 either way

@@ -9,12 +9,8 @@ from mmlearn.fusion import build
 from mmlearn.fusion.block import Block, BlockTucker
 from mmlearn.fusion.tucker import Tucker
 from mmlearn.nn.functional import l2_normalize, signed_sqrt
-
-D64 = torch.float64
-
-
-def randn(*shape, seed=0):
-    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed), dtype=D64)
+from tests.helpers import D64
+from tests.helpers import randn64 as randn
 
 
 def loop_over_blocks(model: Block | BlockTucker, xs):

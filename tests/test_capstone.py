@@ -1,13 +1,14 @@
 import pytest
 import torch
 
-from mmlearn.capstone import compare, family_of, interaction_task, uci_task, vector_fusions, vqa_task
+from mmlearn.experiments.capstone import compare, interaction_task, uci_task, vector_fusions, vqa_task
+from mmlearn.fusion import family
 
 
 def test_vector_fusions_are_two_vector_fusions():
     names = vector_fusions()
-    assert {"concat", "weighted_sum", "late"} <= set(names)
-    assert family_of("concat") == "simple"
+    assert {"concat", "weighted_sum", "late_fusion"} <= set(names)
+    assert family("concat") == "simple"
 
 
 def test_compare_rows_on_small_tasks():

@@ -5,17 +5,16 @@ from __future__ import annotations
 import pytest
 import torch
 
-from mmlearn import fusion as F
-from tests.conftest import seeded_randn
+from mmlearn import fusion
+from tests.helpers import randn
 
 pytestmark = pytest.mark.usefixtures("float64_default")
-randn = seeded_randn
 
 
 QI = [
     "stacked_attention",
-    "parallel_coattention",
-    "alternating_coattention",
+    "parallel_co_attention",
+    "alternating_co_attention",
     "dual_attention",
     "relative_stacked_attention",
 ]
@@ -25,16 +24,18 @@ RM = torch.tensor([[True, False, True, True, False], [True, True, True, True, Tr
 
 def _build(name):
     torch.manual_seed(0)
-    return F.build(name, [6, 5], 8, hidden_dim=8)
+    return fusion.build(name, [6, 5], 8, hidden_dim=8)
 
 
 @pytest.mark.parametrize("name", QI)
 def test_weights_sum_to_one_and_are_zero_on_masked_elements(name):
     f = _build(name)
     q, r = randn(2, 3, 6), randn(2, 5, 5, seed=1)
-    out = f(q, r, question_mask=QM, region_mask=RM)
-    assert out[0].shape == (2, 8)
-    for w in out[1:]:
+    z, weights = f(q, r, masks=[QM, RM], return_weights=True)
+    assert z.shape == (2, 8)
+    assert set(weights) == set(f.weight_names)
+    for key, w in weights.items():
+        assert w.shape[-1] == (3 if key == "question" else 5)
         length = w.shape[-1]
         mask = QM if length == 3 else RM
         torch.testing.assert_close(w.sum(-1), torch.ones(w.shape[:-1]))
@@ -46,12 +47,12 @@ def test_weights_sum_to_one_and_are_zero_on_masked_elements(name):
 def test_padding_has_no_influence_when_masked(name):
     f = _build(name)
     q, r = randn(2, 3, 6), randn(2, 5, 5, seed=1)
-    z = f(q, r, question_mask=QM, region_mask=RM)[0]
+    z = f(q, r, masks=[QM, RM])
     q2, r2 = q.clone(), r.clone()
     q2[~QM], r2[~RM] = 7.0, -7.0
-    torch.testing.assert_close(f(q2, r2, question_mask=QM, region_mask=RM)[0], z)
+    torch.testing.assert_close(f(q2, r2, masks=[QM, RM]), z)
     # the same sample without its padding gives the same result
-    z0 = f(q[:1, QM[0]], r[:1, RM[0]])[0]
+    z0 = f(q[:1, QM[0]], r[:1, RM[0]])
     torch.testing.assert_close(z0, z[:1])
 
 
@@ -59,16 +60,17 @@ def test_padding_has_no_influence_when_masked(name):
 def test_mask_errors_name_the_mask(name):
     f = _build(name)
     q, r = randn(2, 3, 6), randn(2, 5, 5, seed=1)
-    with pytest.raises(ValueError, match="region_mask must have shape"):
-        f(q, r, region_mask=QM)
-    with pytest.raises(ValueError, match="question_mask masks out every element"):
-        f(q, r, question_mask=torch.zeros(2, 3, dtype=torch.bool))
+    with pytest.raises(ValueError, match=r"masks\[1\] must have shape"):
+        f(q, r, masks=[None, QM])
+    with pytest.raises(ValueError, match=r"masks\[0\] masks out every element"):
+        f(q, r, masks=[torch.zeros(2, 3, dtype=torch.bool), None])
 
 
 def test_stacked_attention_hops_refine_the_query():
-    f = F.build("stacked_attention", [6, 5], 8, hops=3, hidden_dim=8)
+    f = fusion.build("stacked_attention", [6, 5], 8, hops=3, hidden_dim=8)
     q, r = randn(4, 1, 6), randn(4, 5, 5, seed=1)
-    u, p = f(q, r)
+    u, weights = f(q, r, return_weights=True)
+    p = weights["regions"]
     assert p.shape == (4, 3, 5)
     # u_K = u_0 + sum_k sum_i p_ki v_i
     v = f.project_r(r)
@@ -76,7 +78,7 @@ def test_stacked_attention_hops_refine_the_query():
     torch.testing.assert_close(u, expected)
     with torch.no_grad():  # a hop whose score vector is zero averages the regions
         f.hops[0].w.weight.zero_()
-    _, p = f(q, r)
+    p = f(q, r, return_weights=True).weights["regions"]
     torch.testing.assert_close(p[:, 0], torch.full((4, 5), 0.2))
 
 
@@ -85,15 +87,16 @@ def test_a_vector_question_is_a_length_one_sequence():
     q, r = randn(3, 6), randn(3, 5, 5, seed=1)
     with pytest.raises(ValueError, match="must have shape"):
         f(q, r)
-    a = f(q[:, None], r)[0]
-    b = f(q[:, None].expand(3, 4, 6).contiguous(), r)[0]  # the mean of identical words
+    a = f(q[:, None], r)
+    b = f(q[:, None].expand(3, 4, 6).contiguous(), r)  # the mean of identical words
     torch.testing.assert_close(a, b)
 
 
 def test_dual_attention_memory_update():
-    f = F.build("dual_attention", [6, 5], 8, hops=1, hidden_dim=8)
+    f = fusion.build("dual_attention", [6, 5], 8, hops=1, hidden_dim=8)
     q, r = randn(2, 3, 6), randn(2, 5, 5, seed=1)
-    m, alpha, beta = f(q, r)
+    m, weights = f(q, r, return_weights=True)
+    alpha, beta = weights["regions"], weights["question"]  # (batch, hops, L_r), (batch, hops, L_q)
     qp, vp = f.project_q(q), f.project_r(r)
     m0 = vp.mean(1) * qp.mean(1)
     v1 = torch.tanh(f.visual[0]["p"](torch.einsum("bl,blk->bk", alpha[:, 0], vp)))
@@ -106,7 +109,8 @@ def test_parallel_coattention_without_affinity_is_two_independent_attentions():
     with torch.no_grad():
         f.affinity.weight.zero_()
     q, r = randn(2, 3, 6), randn(2, 5, 5, seed=1)
-    z, a_q, a_v = f(q, r)
+    z, weights = f(q, r, return_weights=True)
+    a_q, a_v = weights["question"], weights["regions"]
     qp, vp = f.project_q(q), f.project_r(r)
     torch.testing.assert_close(a_v, f.score_v(torch.tanh(f.w_v(vp))).squeeze(-1).softmax(1))
     torch.testing.assert_close(a_q, f.score_q(torch.tanh(f.w_q(qp))).squeeze(-1).softmax(1))
@@ -115,14 +119,15 @@ def test_parallel_coattention_without_affinity_is_two_independent_attentions():
 def test_two_tower_gate_bounds_residual_path_and_count():
     torch.manual_seed(0)
     o, h = 7, 8
-    f = F.build("two_tower_gate", [6, 5], o, hidden_dim=h)
+    f = fusion.build("two_tower_gate", [6, 5], o, hidden_dim=h)
     x1, x2 = 5 * randn(20, 6), 5 * randn(20, 5, seed=1)
-    z, g = f(x1, x2)
+    g = f(x1, x2, return_weights=True).weights["gates"]
     assert ((g > 0) & (g < 1)).all() and g.shape == (20, o)
     with torch.no_grad():
         f.residual[-1].weight.zero_()
         f.residual[-1].bias.zero_()
-    z, g = f(x1, x2)
+    z, weights = f(x1, x2, return_weights=True)
+    g = weights["gates"]
     t1, t2 = f.towers[0](x1), f.towers[1](x2)
     torch.testing.assert_close(z, g * t1 + (1 - g) * t2)
     towers = (6 * h + h + h * o + o) + (5 * h + h + h * o + o)
@@ -131,27 +136,28 @@ def test_two_tower_gate_bounds_residual_path_and_count():
 
 def test_birnn_dual_attention_sequences_of_different_rates_and_padding():
     torch.manual_seed(0)
-    f = F.build("birnn_dual_attention", [4, 3, 3], 6, hidden_dim=5, attention_dim=7)
+    f = fusion.build("bi_rnn_dual_attention", [4, 3, 3], 6, hidden_dim=5, attention_dim=7)
     img, fast, slow = randn(2, 4, 4), randn(2, 8, 3, seed=1), randn(2, 2, 3, seed=2)
-    z, ws = f(img, fast, slow)
+    z, weights = f(img, fast, slow, return_weights=True)
+    ws = [weights[f"modality_{m}"] for m in range(3)]
     assert z.shape == (2, 6) and [w.shape for w in ws] == [(2, 4), (2, 8), (2, 2)]
     for w in ws:
         torch.testing.assert_close(w.sum(-1), torch.ones(2))
     # pad the fast sequence of sample 0 to length 11: with its mask, nothing changes
     padded = torch.cat([fast, 100 * torch.ones(2, 3, 3)], 1)
     mask = torch.tensor([[True] * 8 + [False] * 3] * 2)
-    z2, ws2 = f(img, padded, slow, masks=[None, mask, None])
+    z2, ws2 = f(img, padded, slow, masks=[None, mask, None], return_weights=True)
     torch.testing.assert_close(z2, z)
-    assert (ws2[1][:, 8:] == 0).all()
+    assert (ws2["modality_1"][:, 8:] == 0).all()
     assert f.n_params == sum(3 * 2 * 5 * (d + 5 + 2) for d in (4, 3, 3)) + 2 * 3 * (
         10 * 7 + 10 * 7 + 7 + 7
     ) + (30 * 6 + 6)  # 2 rounds of attention
 
 
 def test_birnn_dual_attention_mask_errors():
-    f = F.build("birnn_dual_attention", [4, 3], 6, hidden_dim=5)
+    f = fusion.build("bi_rnn_dual_attention", [4, 3], 6, hidden_dim=5)
     a, b = randn(2, 4, 4), randn(2, 3, 3, seed=1)
-    with pytest.raises(ValueError, match="one mask"):
+    with pytest.raises(ValueError, match="one bool mask"):
         f(a, b, masks=[None])
     hole = torch.tensor([[True, False, True], [True, True, True]])
     with pytest.raises(ValueError, match=r"masks\[1\] must mark a prefix"):
@@ -160,15 +166,15 @@ def test_birnn_dual_attention_mask_errors():
 
 def test_relative_stacked_attention_second_hop_sees_offsets_to_the_first_pick():
     torch.manual_seed(0)
-    f = F.build("relative_stacked_attention", [6, 5], 8, hops=2, hidden_dim=8)
+    f = fusion.build("relative_stacked_attention", [6, 5], 8, hops=2, hidden_dim=8)
     q, r = randn(3, 1, 6), randn(3, 4, 5, seed=1)
-    z, p = f(q, r)
+    p = f(q, r, return_weights=True).weights["regions"]
     assert p.shape == (3, 2, 4)
     torch.testing.assert_close(p.sum(-1), torch.ones(3, 2))
     # hop 2 scores regions from [R_i; R_i - r_1]: moving a region changes its hop-2 weight
     r2 = r.clone()
     r2[:, 0] += 3.0
-    assert not torch.allclose(f(q, r2)[1][:, 1], p[:, 1])
+    assert not torch.allclose(f(q, r2, return_weights=True).weights["regions"][:, 1], p[:, 1])
     assert (
         f.n_params
         == (6 * 8 + 8)
@@ -180,18 +186,18 @@ def test_relative_stacked_attention_second_hop_sees_offsets_to_the_first_pick():
     )  # + one log-scale per hop
 
 
-@pytest.mark.parametrize("fusion", ["stacked_attention", "relative_stacked_attention", "dual_attention"])
-def test_question_scene_model_returns_logits_and_the_fusion_weights(fusion):
-    from mmlearn.vqa_models import QuestionSceneModel
+@pytest.mark.parametrize("name", ["stacked_attention", "relative_stacked_attention", "dual_attention"])
+def test_question_scene_model_returns_logits_and_the_fusion_weights(name):
+    from mmlearn.models import QuestionSceneModel
 
     torch.manual_seed(0)
-    raw = fusion == "relative_stacked_attention"
-    m = QuestionSceneModel(fusion, 11, 10, 18, dim=16, encode_regions=not raw, hops=2)
+    raw = name == "relative_stacked_attention"
+    m = QuestionSceneModel(name, 11, 10, 18, dim=16, encode_regions=not raw, hops=2)
     q, objects = randn(4, 11), randn(4, 6, 10, seed=1)
     logits, weights = m.attend(q, objects)
-    assert logits.shape == (4, 18) and weights[0].shape == (4, 2, 6)
+    assert logits.shape == (4, 18) and weights["regions"].shape == (4, 2, 6)
     torch.testing.assert_close(m(q, objects), logits)
-    tokens = QuestionSceneModel(fusion, 0, 10, 18, dim=16, vocab_size=14, encode_regions=not raw)
+    tokens = QuestionSceneModel(name, 0, 10, 18, dim=16, vocab_size=14, encode_regions=not raw)
     assert tokens(torch.randint(0, 14, (4, 3)), objects).shape == (4, 18)
 
 
@@ -202,7 +208,7 @@ def test_attention_drawing_and_explorer():
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from mmlearn.widgets_attention import attention_explorer, draw_attention
+    from mmlearn.viz.attention_explorer import attention_explorer, draw_attention
 
     image, centres = np.zeros((3, 16, 16)), np.array([[0.25, 0.25], [0.75, 0.5]])
     fig, ax = plt.subplots()

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from mmlearn.data import make_interaction
-from mmlearn.distributed import make_model, train_steps
+from mmlearn.training.distributed import make_model, train_steps
 
 
 @pytest.mark.slow
@@ -24,7 +24,7 @@ def test_ddp_two_processes_matches_single_process(tmp_path):
         "--master_port",
         "29517",
         "-m",
-        "mmlearn.distributed",
+        "mmlearn.training.distributed",
         "--fusion",
         "concat",
         "--steps",

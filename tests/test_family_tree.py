@@ -15,12 +15,7 @@ from mmlearn.fusion.bilinear import MCB
 from mmlearn.fusion.block import Block
 from mmlearn.fusion.lowrank import MLB
 from mmlearn.fusion.tucker import Mutan, Tucker
-
-D64 = torch.float64
-
-
-def randn(*shape, seed=0):
-    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed), dtype=D64)
+from tests.helpers import randn64 as randn
 
 
 def inputs(dims, batch=9):

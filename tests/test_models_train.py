@@ -4,9 +4,9 @@ import torch
 from mmlearn.data import MultimodalDataset, make_interaction, stratified_split
 from mmlearn.fusion import available
 from mmlearn.models import MultimodalClassifier, UnimodalClassifier, build_classifier
-from mmlearn.train import History, default_device, evaluate, fit, predict, seed_everything
+from mmlearn.training import History, default_device, evaluate, fit, predict, seed_everything
 
-SIMPLE = ["concat", "weighted_sum", "multimodal_fc", "max_pool", "avg_pool", "joint_embedding", "late"]
+SIMPLE = ["concat", "weighted_sum", "multimodal_fc", "max_pool", "avg_pool", "joint_embedding", "late_fusion"]
 
 
 def _blobs(n=300, seed=0):

@@ -5,8 +5,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from mmlearn.plot import bar_with_errors, fusion_stages_diagram, plot_history, show_digits
-from mmlearn.train import History
+from mmlearn.training import History
+from mmlearn.viz import bar_with_errors, fusion_stages_diagram, plot_history, show_digits
 
 
 def test_bar_with_errors_draws_means_and_stds():

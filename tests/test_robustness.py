@@ -6,14 +6,12 @@ import torch
 from torch import nn
 
 from mmlearn.data import MultimodalDataset
-from mmlearn.fusion import available, get
-from mmlearn.robustness import (
+from mmlearn.experiments.robustness import (
     evaluate_robustness,
-    family_of,
     representatives,
     robustness_curve,
-    vector_fusions,
 )
+from mmlearn.fusion import available, family, get
 
 
 def _task(n=240, seed=0):
@@ -29,13 +27,13 @@ def _task(n=240, seed=0):
 
 
 def test_vector_fusions_and_families():
-    names = vector_fusions()
+    names = available(input_ndim=2, n_modalities=2)
     assert "concat" in names
     for name in available():
         cls = get(name)
         assert (name in names) == (cls.input_ndim == 2 and (cls.max_modalities or 2) >= 2)
     reps = representatives(names)
-    assert len({family_of(r) for r in reps}) == len(reps) == len({family_of(n) for n in names})
+    assert len({family(r) for r in reps}) == len(reps) == len({family(n) for n in names})
     assert "concat" in reps
 
 
@@ -85,7 +83,7 @@ def test_modality_dropout_training_helps_when_a_modality_is_missing():
 
 def test_every_vector_fusion_runs_one_epoch():
     train, test = _task(n=40)
-    for name in vector_fusions():
+    for name in available(input_ndim=2, n_modalities=2):
         r = robustness_curve(name, train, test, noise_levels=(0.0,), epochs=1, embed_dim=4, fusion_dim=4)
         assert 0.0 <= r.clean <= 1.0, name
 

@@ -14,8 +14,7 @@ from mmlearn.nn.sketch import (
     count_sketch,
     sketch_outer_product,
 )
-
-D64 = torch.float64
+from tests.helpers import D64
 
 
 def _pair(d1=7, d2=5, dim=11, seed=0):

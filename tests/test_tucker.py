@@ -10,13 +10,10 @@ from tensorly.tenalg import mode_dot
 from mmlearn.fusion import build
 from mmlearn.fusion.tucker import Mutan, Tucker
 from mmlearn.nn.multilinear import contract_blocks, mode_product, tucker_to_tensor
+from tests.helpers import D64
+from tests.helpers import randn64 as randn
 
 tl.set_backend("pytorch")
-D64 = torch.float64
-
-
-def randn(*shape, seed=0):
-    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed), dtype=D64)
 
 
 def zero_biases(module):

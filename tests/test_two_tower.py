@@ -4,7 +4,8 @@ import matplotlib
 import pytest
 import torch
 
-from mmlearn.two_tower import TwoTower, fit_two_tower, plot_joint_embedding, retrieval_scores
+from mmlearn.models import TwoTower, fit_two_tower, retrieval_scores
+from mmlearn.viz import plot_joint_embedding
 
 matplotlib.use("Agg")
 

@@ -250,9 +250,7 @@ def balance(
 # --- missing and noisy modalities --------------------------------------------------------------
 
 
-def modality_dropout_mask(
-    n: int, m: int, p: float, generator: torch.Generator | int | None = None
-) -> Tensor:
+def modality_dropout_mask(n: int, m: int, p: float, generator: torch.Generator | int | None = None) -> Tensor:
     """Which modalities each sample keeps: ``(n, m)`` bool, each entry False with probability
     ``p``, never all False in a row (such a row keeps one modality chosen uniformly at random)."""
     check_probability(p, "p", "modality_dropout_mask")

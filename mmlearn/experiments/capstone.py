@@ -59,7 +59,10 @@ def vqa_task(n_scenes: int = 1500, seed: int = 0) -> Task:
 
 
 def vector_fusions() -> list[str]:
-    """Registered fusions that take two vectors ``(batch, d)``: ``available(input_ndim=2, n_modalities=2)``."""
+    """Registered fusions that take two vectors ``(batch, d)``.
+
+    The same as ``mmlearn.fusion.available(input_ndim=2, n_modalities=2)``.
+    """
     return available(input_ndim=2, n_modalities=2)
 
 

@@ -20,7 +20,7 @@ from torch import nn
 
 from ..data import MultimodalDataset
 from ..data.augment import drop_modality, noisy_modality
-from ..fusion import available, family, get
+from ..fusion import family, get
 from ..models import ModalityDropout, build_classifier
 from ..training import evaluate, fit
 from .config import CPU_HYPER
@@ -122,7 +122,8 @@ def robustness_curve(
     cls = get(fusion)
     if cls.input_ndim != 2:
         raise ValueError(
-            f"robustness_curve: {fusion!r} takes sequence inputs; use a vector fusion (see mmlearn.fusion.available(input_ndim=2))"
+            f"robustness_curve: {fusion!r} takes sequence inputs; use a vector fusion "
+            "(see mmlearn.fusion.available(input_ndim=2))"
         )
     if train.names != test.names:
         raise ValueError(f"robustness_curve: train has modalities {train.names}, test {test.names}")

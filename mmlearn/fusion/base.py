@@ -181,18 +181,17 @@ class Fusion(nn.Module, ABC):
                 + (f" of length {len(masks)}" if isinstance(masks, Sequence) else "")
             )
         checked = tuple(
-            check_mask(
-                m, f"masks[{i}]", name, x, None if self.input_ndim == 2 else x.shape[1]
-            )
+            check_mask(m, f"masks[{i}]", name, x, None if self.input_ndim == 2 else x.shape[1])
             for i, (m, x) in enumerate(zip(masks, inputs, strict=True))
         )
         if all(m is None for m in checked):
             return None
         if self.input_ndim == 2:
             present = torch.stack(
-                [torch.ones_like(m_or_x[:, 0], dtype=torch.bool) if m is None else m for m, m_or_x in zip(
-                    checked, inputs, strict=True
-                )],
+                [
+                    torch.ones_like(m_or_x[:, 0], dtype=torch.bool) if m is None else m
+                    for m, m_or_x in zip(checked, inputs, strict=True)
+                ],
                 dim=1,
             )
             empty = (~present.any(dim=1)).nonzero().flatten()
@@ -290,3 +289,11 @@ def stack_masks(masks: Sequence[Tensor | None] | None, like: Tensor) -> Tensor |
         return None
     full = torch.ones(like.shape[0], dtype=torch.bool, device=like.device)
     return torch.stack([full if m is None else m for m in masks], dim=1)
+
+
+def zero_masked(inputs: Sequence[Tensor], masks: Sequence[Tensor | None] | None) -> list[Tensor]:
+    """Vector inputs with the features of absent modalities set to 0, so that nothing computed
+    from them (a gate reading every modality, say) depends on what a missing modality held."""
+    if masks is None:
+        return list(inputs)
+    return [x if m is None else x * m.unsqueeze(-1).to(x.dtype) for x, m in zip(inputs, masks, strict=True)]

@@ -15,7 +15,7 @@ from .._validation import check_positive_int
 from ..nn.masking import masked_softmax
 from ..nn.mlp import MLP
 from ..nn.projections import ModalityProjections
-from .base import Fusion, FusionOutput, stack_masks
+from .base import Fusion, FusionOutput, stack_masks, zero_masked
 from .registry import register
 
 
@@ -31,7 +31,8 @@ class GMU(Fusion):
     ``g (batch, M, output_dim)`` lies in ``(0, 1)`` and sums to one over ``m``: each unit of
     ``z`` is a convex mix of the modalities' ``tanh`` features, hence ``|z_j| < 1``. For two
     modalities ``g_1 = sigmoid(a_1 - a_2)`` and ``g_2 = 1 - g_1``: the original two-input GMU.
-    Weights: ``{"gates": g (batch, M, output_dim)}``. A masked modality gets gate 0.
+    Weights: ``{"gates": g (batch, M, output_dim)}``. A masked modality gets gate 0, and its
+    features are zeroed before the gates read them.
     """
 
     supports_masks = True
@@ -43,6 +44,7 @@ class GMU(Fusion):
         self.gate = nn.Linear(sum(self.input_dims), self.n_modalities * output_dim)
 
     def fuse(self, *inputs: Tensor, masks: Sequence[Tensor | None] | None = None) -> FusionOutput:
+        inputs = tuple(zero_masked(inputs, masks))
         h = torch.stack([torch.tanh(lin(x)) for lin, x in zip(self.hidden, inputs, strict=True)], dim=1)
         logits = self.gate(torch.cat(inputs, dim=-1)).view(-1, self.n_modalities, self.output_dim)
         mask = stack_masks(masks, inputs[0])
@@ -72,6 +74,7 @@ class GatedSum(Fusion):
         self.gate = nn.Linear(sum(self.input_dims), self.n_modalities * output_dim)
 
     def fuse(self, *inputs: Tensor, masks: Sequence[Tensor | None] | None = None) -> FusionOutput:
+        inputs = tuple(zero_masked(inputs, masks))
         h = self.project(inputs)  # (batch, M, output_dim)
         g = torch.sigmoid(self.gate(torch.cat(inputs, dim=-1))).view_as(h)
         mask = stack_masks(masks, inputs[0])

@@ -39,8 +39,8 @@ class HybridPool(Fusion):
 
     Shapes: ``W_m (output_dim, d_m)``, ``U (hidden_dim, output_dim)``. Weights:
     ``{"modalities": alpha (batch, M)}``. Masks (one ``(batch,)`` bool per modality, ``True`` =
-    present) renormalise the weights over the present modalities. A modality with ``d_m = 1`` standardises to 0: give such
-    features ``standardize=False``.
+    present) renormalise the weights over the present modalities. A modality with ``d_m = 1``
+    standardises to 0: give such features ``standardize=False``.
     """
 
     supports_masks = True

@@ -35,7 +35,9 @@ def __getattr__(name: str) -> Any:
         from ..experiments.config import CPU_HYPER
 
         warnings.warn(
-            "mmlearn.models.CPU_HYPER moved to mmlearn.experiments.CPU_HYPER", DeprecationWarning, stacklevel=2
+            "mmlearn.models.CPU_HYPER moved to mmlearn.experiments.CPU_HYPER",
+            DeprecationWarning,
+            stacklevel=2,
         )
         return CPU_HYPER
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,6 +10,7 @@ from torch import Tensor, nn
 from ..fusion import Fusion, Masks, build, get
 from ..nn import MLP, count_params, unpack_inputs
 
+
 class MultimodalClassifier(nn.Module):
     """``logits = head(fusion(enc_1(x_1), ..., enc_M(x_M)))``.
 

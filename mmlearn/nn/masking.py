@@ -10,9 +10,7 @@ import torch
 from torch import Tensor
 
 
-def check_mask(
-    mask: object, name: str, owner: str, like: Tensor, length: int | None = None
-) -> Tensor | None:
+def check_mask(mask: object, name: str, owner: str, like: Tensor, length: int | None = None) -> Tensor | None:
     """Validate a presence mask against the tensor ``like``; ``None`` stays ``None``.
 
     Expected shape: ``(batch,)`` when ``length`` is None (one flag per sample, e.g. whether a

@@ -30,7 +30,9 @@ def make_activation(name: str | None, owner: str = "make_activation") -> nn.Modu
     return nn.Identity() if name is None else ACTIVATIONS[name][0]()
 
 
-def activation_function(name: str | None, owner: str = "activation_function") -> Callable[[Tensor], Tensor] | None:
+def activation_function(
+    name: str | None, owner: str = "activation_function"
+) -> Callable[[Tensor], Tensor] | None:
     """The functional form of :func:`make_activation` (``None`` for the identity)."""
     _check_activation(name, owner)
     return None if name is None else ACTIVATIONS[name][1]

@@ -9,7 +9,7 @@ the value (converted where that is its job), so that ``self.rank = check_positiv
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import torch
 from torch import Tensor
@@ -126,7 +126,7 @@ def check_distribution(p: object, name: str, owner: str, atol: float = 1e-4) -> 
     return p
 
 
-def renamed(old_value: Any, new_value: T, old: str, new: str, owner: str, default: T) -> T:
+def renamed(old_value: Any, new_value: T | None, old: str, new: str, owner: str, default: T) -> T:
     """Resolve a keyword renamed in mmlearn 0.2: the old spelling still works, with a warning.
 
     ``new_value`` is ``None`` when the caller did not pass the new keyword; ``default`` is used
@@ -139,4 +139,4 @@ def renamed(old_value: Any, new_value: T, old: str, new: str, owner: str, defaul
     if new_value is not None:
         raise TypeError(f"{owner}: pass {new}=... only (its old name {old}=... was given as well)")
     warnings.warn(f"{owner}: {old}= is deprecated, use {new}=", DeprecationWarning, stacklevel=3)
-    return old_value
+    return cast(T, old_value)

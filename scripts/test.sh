@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: ruff; the unit tests of mmlearn; the exercise graders (reference, stub and
-# wrong answers); every book and exercise notebook under nbval; then builds the book and opens
-# every page of the website in headless Chromium with the network cut off.
+# Runs every test: ruff (lint and format) and mypy on mmlearn; the unit tests of mmlearn; the
+# exercise graders (reference, stub and wrong answers); every book and exercise notebook under
+# nbval; then builds the book and opens every page of the website in headless Chromium with the
+# network cut off.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -14,6 +15,7 @@ fi
 export OMP_NUM_THREADS=1 MPLBACKEND=Agg
 .venv/bin/ruff check mmlearn tests benchmarks scripts
 .venv/bin/ruff format --check .
+.venv/bin/mypy
 .venv/bin/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env -p no:cacheprovider -m "not browser" "$@"
 bash scripts/build_book.sh
 .venv/bin/python -m pytest -p no:cacheprovider -m browser tests/test_website.py

@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from mmlearn import fusion as F
+from mmlearn import fusion
 from mmlearn.nn.sketch import sketch_outer_product
 from tests.helpers import D64
 
@@ -57,16 +57,16 @@ HYPER = {
 def test_parameter_count_formula(name, dims):
     if name == "bilinear" and len(dims) > 2:
         with pytest.raises(ValueError, match="exactly 2"):
-            F.build(name, list(dims), 8)
+            fusion.build(name, list(dims), 8)
         return
-    module = F.build(name, list(dims), 8, **HYPER[name])
+    module = fusion.build(name, list(dims), 8, **HYPER[name])
     assert module.n_params == _expected_params(name, dims, 8, HYPER[name])
 
 
 @pytest.mark.parametrize("name", MULTI)
 def test_three_and_four_modalities(name):
     for dims in [(4, 3, 6), (3, 2, 4, 2)]:
-        module = F.build(name, list(dims), 8, **HYPER[name]).double()
+        module = fusion.build(name, list(dims), 8, **HYPER[name]).double()
         xs = [x.requires_grad_() for x in _inputs(dims)]
         out = module(*xs)
         assert out.shape == (5, 8)
@@ -80,7 +80,7 @@ def test_an_optimizer_step_changes_every_parameter(name):
     """Every trainable tensor is registered (none hides in a plain list) and is trained."""
     dims = (4, 3) if name == "bilinear" else (4, 3, 5)
     torch.manual_seed(0)
-    module = F.build(name, list(dims), 6, **HYPER[name]).double()
+    module = fusion.build(name, list(dims), 6, **HYPER[name]).double()
     for sub in module.modules():
         for attr, value in vars(sub).items():
             if attr.startswith("_"):
@@ -102,7 +102,7 @@ def test_an_optimizer_step_changes_every_parameter(name):
 
 
 def test_lmf_factors_are_seen_by_the_optimizer():
-    module = F.build("lmf", [3, 4, 5], 2, rank=2)
+    module = fusion.build("lmf", [3, 4, 5], 2, rank=2)
     found = {id(p) for p in module.parameters()}
     assert all(id(f) in found for f in module.factors)
     assert len(list(module.parameters())) == 3 + 2
@@ -111,8 +111,8 @@ def test_lmf_factors_are_seen_by_the_optimizer():
 def test_tfn_with_zero_bilinear_block_is_a_linear_fusion():
     """With every product block of W zero, TFN = A x + B y + c: the concatenation fusion."""
     d1, d2, o = 4, 3, 5
-    tfn = F.build("tfn", [d1, d2], o).double()
-    concat = F.build("concat", [d1, d2], o).double()
+    tfn = fusion.build("tfn", [d1, d2], o).double()
+    concat = fusion.build("concat", [d1, d2], o).double()
     with torch.no_grad():
         w = torch.zeros(o, d1 + 1, d2 + 1, dtype=D64)
         w[:, :d1, d2] = concat.linear.weight[:, :d1]  # x_i * 1
@@ -126,8 +126,8 @@ def test_tfn_with_zero_bilinear_block_is_a_linear_fusion():
 
 def test_tfn_three_modalities_contains_the_linear_fusion():
     dims, o = (2, 3, 2), 4
-    tfn = F.build("tfn", list(dims), o).double()
-    concat = F.build("concat", list(dims), o).double()
+    tfn = fusion.build("tfn", list(dims), o).double()
+    concat = fusion.build("concat", list(dims), o).double()
     with torch.no_grad():
         w = torch.zeros(o, 3, 4, 3, dtype=D64)
         a, b, c = concat.linear.weight.split(list(dims), dim=1)
@@ -140,8 +140,8 @@ def test_tfn_three_modalities_contains_the_linear_fusion():
 
 def test_tfn_contains_the_full_bilinear_form():
     d1, d2, o = 4, 3, 5
-    tfn = F.build("tfn", [d1, d2], o).double()
-    full = F.build("bilinear", [d1, d2], o).double()
+    tfn = fusion.build("tfn", [d1, d2], o).double()
+    full = fusion.build("bilinear", [d1, d2], o).double()
     with torch.no_grad():
         w = torch.zeros(o, d1 + 1, d2 + 1, dtype=D64)
         w[:, :d1, :d2] = full.bilinear.weight
@@ -153,10 +153,10 @@ def test_tfn_contains_the_full_bilinear_form():
     torch.testing.assert_close(full(*xs), expected)
 
 
-def _mlb_from_bilinear(weight: torch.Tensor) -> F.MLB:
+def _mlb_from_bilinear(weight: torch.Tensor) -> fusion.MLB:
     """An MLB of rank o * d1 whose output is exactly x^T W_k y: W_k = sum_i e_i (W_k[i])^T."""
     o, d1, d2 = weight.shape
-    mlb = F.build("mlb", [d1, d2], o, rank=o * d1).double()
+    mlb = fusion.build("mlb", [d1, d2], o, rank=o * d1).double()
     with torch.no_grad():
         for p in mlb.parameters():
             p.zero_()
@@ -179,7 +179,7 @@ def test_mlb_at_full_rank_represents_a_bilinear_map():
 
 def test_mlb_rank_bounds_the_rank_of_each_slice():
     """Without activation and biases, output k is x^T W_k y with rank(W_k) <= R."""
-    mlb = F.build("mlb", [6, 7], 3, rank=2).double()
+    mlb = fusion.build("mlb", [6, 7], 3, rank=2).double()
     with torch.no_grad():
         for lin in [*mlb.projections, mlb.linear_out]:
             lin.bias.zero_()
@@ -192,15 +192,15 @@ def test_mlb_rank_bounds_the_rank_of_each_slice():
 
 
 def test_mfb_with_factor_one_is_mlb():
-    mfb = F.build("mfb", [4, 5, 3], 6, mm_dim=7, factor=1, normalize=False).double()
-    mlb = F.build("mlb", [4, 5, 3], 6, rank=7).double()
+    mfb = fusion.build("mfb", [4, 5, 3], 6, mm_dim=7, factor=1, normalize=False).double()
+    mlb = fusion.build("mlb", [4, 5, 3], 6, rank=7).double()
     mlb.load_state_dict({k: v for k, v in mfb.state_dict().items()})
     xs = _inputs([4, 5, 3])
     torch.testing.assert_close(mfb(*xs), mlb(*xs))
 
 
 def test_mfb_pools_windows_of_factor():
-    mfb = F.build("mfb", [4, 5], 3, mm_dim=2, factor=3, normalize=False).double()
+    mfb = fusion.build("mfb", [4, 5], 3, mm_dim=2, factor=3, normalize=False).double()
     xs = _inputs([4, 5])
     prod = mfb.projections[0](xs[0]) * mfb.projections[1](xs[1])
     pooled = torch.stack([prod[:, 0:3].sum(1), prod[:, 3:6].sum(1)], 1)
@@ -208,8 +208,8 @@ def test_mfb_pools_windows_of_factor():
 
 
 def test_mfh_with_one_block_is_mfb():
-    mfh = F.build("mfh", [4, 5], 6, mm_dim=3, factor=2, n_blocks=1).double()
-    mfb = F.build("mfb", [4, 5], 6, mm_dim=3, factor=2).double()
+    mfh = fusion.build("mfh", [4, 5], 6, mm_dim=3, factor=2, n_blocks=1).double()
+    mfb = fusion.build("mfb", [4, 5], 6, mm_dim=3, factor=2).double()
     state = {k.replace("projections.0.", "projections."): v for k, v in mfh.state_dict().items()}
     mfb.load_state_dict(state)
     xs = _inputs([4, 5])
@@ -217,7 +217,7 @@ def test_mfh_with_one_block_is_mfb():
 
 
 def test_mfh_second_block_is_cascaded():
-    mfh = F.build("mfh", [4, 5], 6, mm_dim=3, factor=2, n_blocks=2, normalize=False).double()
+    mfh = fusion.build("mfh", [4, 5], 6, mm_dim=3, factor=2, n_blocks=2, normalize=False).double()
     xs = _inputs([4, 5])
     e1 = mfh.projections[0][0](xs[0]) * mfh.projections[0][1](xs[1])
     e2 = e1 * mfh.projections[1][0](xs[0]) * mfh.projections[1][1](xs[1])
@@ -228,8 +228,8 @@ def test_mfh_second_block_is_cascaded():
 def test_lmf_is_tfn_with_a_low_rank_weight():
     """LMF = TFN with W_o = sum_r w_r F_1^(r)[:, o] ⊗ F_2^(r)[:, o] ⊗ F_3^(r)[:, o]."""
     dims, o = (3, 2, 4), 5
-    lmf = F.build("lmf", list(dims), o, rank=3).double()
-    tfn = F.build("tfn", list(dims), o).double()
+    lmf = fusion.build("lmf", list(dims), o, rank=3).double()
+    tfn = fusion.build("tfn", list(dims), o).double()
     f1, f2, f3 = lmf.factors
     w = torch.einsum("r,rio,rjo,rko->oijk", lmf.fusion_weights, f1, f2, f3)
     with torch.no_grad():
@@ -240,15 +240,15 @@ def test_lmf_is_tfn_with_a_low_rank_weight():
 
 
 def test_mcb_pool_is_the_sketch_of_the_outer_product():
-    mcb = F.build("mcb", [6, 5], 4, sketch_dim=13, normalize=False).double()
+    mcb = fusion.build("mcb", [6, 5], 4, sketch_dim=13, normalize=False).double()
     xs = _inputs([6, 5])
     torch.testing.assert_close(mcb.pool(*xs), sketch_outer_product(*xs, *mcb.sketches))
-    normed = F.build("mcb", [6, 5], 4, sketch_dim=13).double().pool(*xs)
+    normed = fusion.build("mcb", [6, 5], 4, sketch_dim=13).double().pool(*xs)
     torch.testing.assert_close(normed.norm(dim=1), torch.ones(5, dtype=D64))
 
 
 def test_mcb_hashes_are_fixed_by_the_seed():
-    a, b, c = (F.build("mcb", [6, 5], 4, sketch_dim=13, seed=s) for s in (1, 1, 2))
+    a, b, c = (fusion.build("mcb", [6, 5], 4, sketch_dim=13, seed=s) for s in (1, 1, 2))
     assert torch.equal(a.sketches[0].hashes, b.sketches[0].hashes)
     assert not torch.equal(a.sketches[0].hashes, c.sketches[0].hashes)
     assert a.n_params == 13 * 4 + 4  # hashes and signs are buffers, not parameters
@@ -257,7 +257,7 @@ def test_mcb_hashes_are_fixed_by_the_seed():
 @pytest.mark.parametrize("name", ["mlb", "mfb", "mfh", "mcb"])
 def test_normalisation_has_a_finite_gradient_where_the_product_is_zero(name):
     hyper = {**HYPER[name], "normalize": True}
-    module = F.build(name, [4, 3], 5, **hyper).double()
+    module = fusion.build(name, [4, 3], 5, **hyper).double()
     with torch.no_grad():
         for m in module.modules():
             if isinstance(m, torch.nn.Linear) and m is not getattr(module, "linear_out", None):
@@ -278,10 +278,10 @@ def test_naive_signed_sqrt_has_a_nan_gradient_at_zero():
 @pytest.mark.parametrize("name", ["mlb", "mfb", "mfh"])
 def test_bad_hyper_parameters_name_the_argument(name):
     with pytest.raises(ValueError, match="activation"):
-        F.build(name, [3, 4], 2, activation="swish")
+        fusion.build(name, [3, 4], 2, activation="swish")
     key = "rank" if name == "mlb" else "factor"
     with pytest.raises(ValueError, match=key):
-        F.build(name, [3, 4], 2, **{key: 0})
+        fusion.build(name, [3, 4], 2, **{key: 0})
 
 
 def test_explorer_parameter_formulas_match_the_modules():
@@ -302,7 +302,7 @@ def test_explorer_parameter_formulas_match_the_modules():
             }
             assert set(counts) == set(hyper) - ({"bilinear"} if len(dims) > 2 else set())
             for name, n in counts.items():
-                assert F.build(name, list(dims), 7, **hyper[name]).n_params == n, name
+                assert fusion.build(name, list(dims), 7, **hyper[name]).n_params == n, name
 
 
 def test_explorer_sketch_error_falls_like_one_over_sqrt_d():

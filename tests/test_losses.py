@@ -268,3 +268,14 @@ def test_losses_on_cuda_match_cpu():
     ]
     for fn in fns:
         torch.testing.assert_close(fn(a.cuda(), b.cuda(), labels.cuda()).cpu(), fn(a, b, labels))
+
+
+def test_label_smoothing_with_eps_zero_is_finite_at_a_minus_inf_logit_like_cross_entropy():
+    from mmlearn.losses import label_smoothing_loss
+
+    logits = torch.tensor([[2.0, float("-inf"), 0.5], [0.1, 0.2, float("-inf")]])
+    labels = torch.tensor([0, 1])
+    ours = label_smoothing_loss(logits, labels, eps=0.0)
+    ref = torch.nn.functional.cross_entropy(logits, labels)
+    assert torch.isfinite(ours)
+    torch.testing.assert_close(ours, ref)

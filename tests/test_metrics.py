@@ -193,3 +193,27 @@ def test_recall_errors():
         recall_at_k(torch.zeros(3, 2))
     with pytest.raises(ValueError, match="targets"):
         recall_at_k(torch.zeros(2, 2), targets=torch.tensor([0, 5]))
+
+
+def test_recall_at_k_refuses_nan_scores_instead_of_counting_them_as_hits():
+    import pytest
+
+    from mmlearn.metrics import recall_at_k
+
+    sim = torch.full((4, 4), float("nan"))
+    with pytest.raises(ValueError, match="NaN"):
+        recall_at_k(sim, ks=(1,))
+    sim = torch.eye(4)
+    sim[2, 0] = float("nan")
+    with pytest.raises(ValueError, match=r"rows \[2\]"):
+        recall_at_k(sim, ks=(1,))
+
+
+def test_kl_divergence_is_never_negative_for_rows_within_the_tolerance():
+    from mmlearn.metrics import js_divergence, kl_divergence
+
+    p = torch.tensor([[0.5, 0.5 - 4e-5]], dtype=torch.float64)  # sums to 1 - 4e-5: accepted
+    q = torch.tensor([[0.5, 0.5]], dtype=torch.float64)
+    assert (kl_divergence(p, q) >= 0).all()
+    assert (js_divergence(p, q) >= 0).all()
+    torch.testing.assert_close(kl_divergence(q, q), torch.zeros(1, dtype=torch.float64))

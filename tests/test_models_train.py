@@ -65,7 +65,10 @@ def test_fit_without_validation_and_errors():
 
 
 def test_device_and_seed_helpers():
-    assert default_device().type in {"cpu", "cuda"}
+    for cuda, expected in ((True, "cuda"), (False, "cpu")):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(torch.cuda, "is_available", lambda cuda=cuda: cuda)
+            assert default_device().type == expected
     g1, g2 = seed_everything(3), seed_everything(3)
     assert torch.equal(torch.randn(2, generator=g1), torch.randn(2, generator=g2))
 

@@ -6,12 +6,15 @@ import torch
 from torch import nn
 
 from mmlearn.data import MultimodalDataset
+from mmlearn.experiments import CPU_HYPER
 from mmlearn.experiments.robustness import (
+    build_small,
     evaluate_robustness,
     representatives,
     robustness_curve,
 )
 from mmlearn.fusion import available, family, get
+from mmlearn.fusion import build as fusion_build
 
 
 def _task(n=240, seed=0):
@@ -85,7 +88,42 @@ def test_every_vector_fusion_runs_one_epoch():
     train, test = _task(n=40)
     for name in available(input_ndim=2, n_modalities=2):
         r = robustness_curve(name, train, test, noise_levels=(0.0,), epochs=1, embed_dim=4, fusion_dim=4)
-        assert 0.0 <= r.clean <= 1.0, name
+        # noise of standard deviation 0 is the clean test set
+        assert r.noisy == [r.clean], name
+        # the CPU-size hyper-parameters were used, not the paper-size defaults
+        assert r.hyper == CPU_HYPER.get(name, {}), name
+        model, _ = build_small(name, train.input_dims, train.n_classes, 4, 4)
+        assert r.n_params == model.n_params, name
+
+
+def test_build_small_raises_on_a_bad_hyper_parameter_instead_of_falling_back():
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        build_small("mlb", [4, 4], 2, hyper={"rnak": 8})
+    model, used = build_small("mcb", [4, 4], 2)
+    assert used == CPU_HYPER["mcb"] and model.fusion.sketch_dim == CPU_HYPER["mcb"]["sketch_dim"]
+
+
+def test_every_cpu_hyper_entry_builds():
+    for name, hyper in CPU_HYPER.items():
+        assert name in available(), name
+        assert fusion_build(name, [8, 8], 4, **hyper).n_params > 0
+
+
+def test_noise_levels_draw_different_noise(monkeypatch):
+    import mmlearn.experiments.robustness as robustness
+
+    seeds = []
+    real = robustness.noisy_modality
+
+    def spy(data, modality, std, generator=None):
+        seeds.append(generator)
+        return real(data, modality, std, generator)
+
+    monkeypatch.setattr(robustness, "noisy_modality", spy)
+    train, test = _task(n=40)
+    model, _ = build_small("concat", train.input_dims, train.n_classes, 4, 4)
+    evaluate_robustness(model, test, noise_levels=(1.0, 1.0, 2.0), seed=5)
+    assert seeds == [5, 6, 7]  # seed + level index: levels never share a draw
 
 
 def test_errors():

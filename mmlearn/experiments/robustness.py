@@ -22,6 +22,7 @@ from ..data import MultimodalDataset
 from ..data.augment import drop_modality, noisy_modality
 from ..fusion import family, get
 from ..models import ModalityDropout, build_classifier
+from ..nn import count_params
 from ..training import evaluate, fit
 from .config import CPU_HYPER
 
@@ -128,7 +129,7 @@ def robustness_curve(
     if train.names != test.names:
         raise ValueError(f"robustness_curve: train has modalities {train.names}, test {test.names}")
     model, used = build_small(fusion, train.input_dims, train.n_classes, embed_dim, fusion_dim, hyper)
-    n_params = model.n_params
+    n_params = count_params(model)
     wrapped = ModalityDropout(model, modality_dropout, seed) if modality_dropout > 0 else model
     start = time.perf_counter()
     fit(

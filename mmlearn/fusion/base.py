@@ -33,13 +33,10 @@ _OLD_MASK_KEYWORDS = ("mask", "query_mask", "key_mask", "question_mask", "region
 
 
 class FusionOutput(NamedTuple):
-    """What ``fusion(..., return_weights=True)`` returns.
-
-    Attributes:
-        fused: ``(batch, output_dim)``, the same tensor a plain call returns.
-        weights: named attention weights or gates, e.g. ``{"modalities": (batch, M)}``; the keys
-            and shapes of each fusion are listed in its docstring and in ``weight_names``.
-    """
+    """What ``fusion(..., return_weights=True)`` returns: ``fused``, the ``(batch, output_dim)``
+    tensor a plain call returns, and ``weights``, the named attention weights or gates, e.g.
+    ``{"modalities": (batch, M)}`` (the keys and shapes of each fusion are listed in its docstring
+    and in its ``weight_names``)."""
 
     fused: Tensor
     weights: dict[str, Tensor]
@@ -67,7 +64,7 @@ class Fusion(nn.Module, ABC):
         input_dims: feature size ``d_m`` of each modality ``m = 1..M``.
         output_dim: size of the fused vector.
 
-    Class attributes (the whole protocol a caller may read):
+    Attributes:
         input_ndim: 2 for vector inputs ``(batch, d_m)``; 3 for sequences ``(batch, length_m, d_m)``.
         min_modalities, max_modalities: how many modalities the method accepts (``None``: no limit).
         supports_masks: whether ``forward`` accepts ``masks=``.
@@ -163,7 +160,7 @@ class Fusion(nn.Module, ABC):
         raise TypeError(f"{name}.forward got unexpected keyword arguments {sorted(unexpected)}")
 
     @abstractmethod
-    def fuse(self, *inputs: Tensor, **kwargs: Any) -> Any:
+    def fuse(self, *inputs: Any, **kwargs: Any) -> Any:
         """The fusion itself on validated inputs: the fused ``(batch, output_dim)`` tensor, or a
         :class:`FusionOutput` for a fusion with ``weight_names``."""
 

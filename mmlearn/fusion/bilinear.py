@@ -7,6 +7,7 @@ Shapes: every module takes ``M`` tensors ``x_m`` of shape ``(batch, d_m)`` and r
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import torch
 from torch import Tensor, nn
@@ -110,7 +111,7 @@ class MCB(Fusion):
 
     def pool(self, *inputs: Tensor) -> Tensor:
         """The compact bilinear vector before the output layer, ``(batch, D)``."""
-        z = compact_bilinear(inputs, list(self.sketches))
+        z = compact_bilinear(inputs, [cast(CountSketch, s) for s in self.sketches])
         return power_normalize(z) if self.normalize else z
 
     def fuse(self, *inputs: Tensor) -> Tensor:

@@ -146,6 +146,7 @@ class BLOCK(_Blocked):
             bias, weight = self.merge_biases[i], self.merge_weights[i]
             hm = torch.baddbmm(bias.unsqueeze(1), x.transpose(0, 1), weight)
             h = hm if h is None else h * hm  # (C, batch, R s)
+        assert h is not None  # at least two modalities
         z = h.view(self.chunks, batch, self.rank, s).sum(dim=2).transpose(0, 1)  # (batch, C, s)
         return self.normalize_and_finish(z)
 

@@ -12,6 +12,7 @@ Masks: ``masks=[question_mask (batch, L_q), region_mask (batch, L_r)]`` (either 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import torch
 from torch import Tensor, nn
@@ -215,8 +216,8 @@ class DualAttention(_QuestionImage):
         memory = masked_mean(v, rm) * masked_mean(q, qm)
         alphas, betas = [], []
         for vis, txt in zip(self.visual, self.textual, strict=True):
-            v_k, alpha = self._attend(vis, v, memory, rm)
-            u_k, beta = self._attend(txt, q, memory, qm)
+            v_k, alpha = self._attend(cast(nn.ModuleDict, vis), v, memory, rm)
+            u_k, beta = self._attend(cast(nn.ModuleDict, txt), q, memory, qm)
             memory = memory + v_k * u_k
             alphas.append(alpha)
             betas.append(beta)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import torch
 import torch.nn.functional as F
@@ -29,12 +30,14 @@ def hadamard_of_projections(
 ) -> Tensor:
     """``act(drop(U_1 x_1 + c_1)) ∘ ... ∘ act(drop(U_M x_M + c_M))``: ``(batch, R)``; ``act`` a
     function (``None`` for the identity), ``drop`` dropout with probability ``dropout``."""
-    z = None
+    z: Tensor | None = None
     for proj, x in zip(projections, inputs, strict=True):
-        p = F.linear(x, proj.weight, proj.bias)  # the functional call skips Module.__call__ overhead
+        linear = cast(nn.Linear, proj)
+        p = F.linear(x, linear.weight, linear.bias)  # the functional call skips Module.__call__
         p = maybe_dropout(p, dropout, training)
         p = p if act is None else act(p)
         z = p if z is None else z * p
+    assert z is not None  # at least two modalities
     return z
 
 
@@ -49,6 +52,11 @@ class _LowRankBase(Fusion):
     probabilities at four places: ``dropout_input`` (on the projections), ``dropout_pre_norm``
     (on the Hadamard product, before pooling and normalisation), ``dropout_pre_lin`` (before
     the output factor) and ``dropout_output`` (after it)."""
+
+    dropout_input: float
+    dropout_pre_norm: float
+    dropout_pre_lin: float
+    dropout_output: float
 
     def _set_common(
         self,
@@ -105,7 +113,7 @@ class MLB(_LowRankBase):
     ) -> None:
         super().__init__(input_dims, output_dim)
         self.rank = check_positive_int(rank, "rank", "MLB")
-        dropouts = {
+        dropouts: dict[str, float] = {
             "dropout_input": dropout_input,
             "dropout_pre_norm": dropout_pre_norm,
             "dropout_pre_lin": dropout_pre_lin,
@@ -160,7 +168,7 @@ class MFB(_LowRankBase):
         super().__init__(input_dims, output_dim)
         self.mm_dim = check_positive_int(mm_dim, "mm_dim", "MFB")
         self.factor = check_positive_int(factor, "factor", "MFB")
-        dropouts = {
+        dropouts: dict[str, float] = {
             "dropout_input": dropout_input,
             "dropout_pre_norm": dropout_pre_norm,
             "dropout_pre_lin": dropout_pre_lin,
@@ -216,7 +224,7 @@ class MFH(_LowRankBase):
         self.mm_dim = check_positive_int(mm_dim, "mm_dim", "MFH")
         self.factor = check_positive_int(factor, "factor", "MFH")
         self.n_blocks = check_positive_int(n_blocks, "n_blocks", "MFH")
-        dropouts = {
+        dropouts: dict[str, float] = {
             "dropout_input": dropout_input,
             "dropout_pre_norm": dropout_pre_norm,
             "dropout_pre_lin": dropout_pre_lin,
@@ -233,7 +241,7 @@ class MFH(_LowRankBase):
     def fuse(self, *inputs: Tensor) -> Tensor:
         pooled, expanded = [], None
         for block in self.projections:
-            e = self._hadamard(block, inputs)  # (batch, mm_dim factor)
+            e = self._hadamard(cast(nn.ModuleList, block), inputs)  # (batch, mm_dim factor)
             expanded = e if expanded is None else expanded * e
             z = sum_pool(maybe_dropout(expanded, self.dropout_pre_norm, self.training), self.factor)
             pooled.append(power_normalize(z) if self.normalize else z)

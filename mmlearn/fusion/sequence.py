@@ -7,6 +7,7 @@ are ``(batch, length_m)`` bool tensors, ``True`` where a position is present.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import torch
 from torch import Tensor, nn
@@ -132,14 +133,15 @@ class BiRNNDualAttention(Fusion):
         states, summaries = [], []
         for i, (rnn, x, m) in enumerate(zip(self.rnns, inputs, checked, strict=True)):
             lengths = None if m is None else _lengths_of_prefix_mask(name, f"masks[{i}]", m)
-            s = self._encode(rnn, x, lengths)
+            s = self._encode(cast(nn.GRU, rnn), x, lengths)
             states.append(s)
             summaries.append(masked_mean(s, m))
-        pooled, weights = summaries, []
+        pooled, weights = summaries, cast(list[Tensor], [])
         for round_attention in self.attention:
             total = torch.stack(pooled, 0).sum(0)  # (batch, 2 hidden_dim)
             new, weights = [], []
-            for att, s, previous, m in zip(round_attention, states, pooled, checked, strict=True):
+            layers = cast(nn.ModuleList, round_attention)
+            for att, s, previous, m in zip(layers, states, pooled, checked, strict=True):
                 p, alpha = att(s, (total - previous) / (self.n_modalities - 1), m)
                 new.append(p)
                 weights.append(alpha)

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .._validation import check_float_matrix, check_labels
-from .contrastive import _pairwise_distance, info_nce_loss
+from .contrastive import info_nce_loss, pairwise_distance
 
 
 def supervised_similarity_loss(z: Tensor, labels: Tensor, margin: float = 1.0) -> Tensor:
@@ -33,7 +33,7 @@ def supervised_similarity_loss(z: Tensor, labels: Tensor, margin: float = 1.0) -
     n = z.shape[0]
     if n < 2:
         raise ValueError("supervised_similarity_loss: needs a batch of at least two samples")
-    d = _pairwise_distance(z, z, "euclidean", "supervised_similarity_loss")
+    d = pairwise_distance(z, z, "euclidean", "supervised_similarity_loss")
     upper = torch.triu(torch.ones(n, n, dtype=torch.bool, device=z.device), diagonal=1)
     same = (labels[:, None] == labels[None, :]) & upper
     diff = (labels[:, None] != labels[None, :]) & upper

@@ -10,24 +10,25 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .._validation import check_labels, check_pair
-from ..metrics.distances import _safe_sqrt
+from ..metrics.distances import cosine_distance, euclidean, pairwise_cosine, pairwise_euclidean
 
 
-def _distance(a: Tensor, b: Tensor, metric: str, owner: str) -> Tensor:
-    """Paired distances ``(n,)`` for ``"euclidean"`` (NaN-free at 0) or ``"cosine"`` (``1 - cos``)."""
+def paired_distance(a: Tensor, b: Tensor, metric: str, owner: str) -> Tensor:
+    """Paired distances ``(n,)``: ``"euclidean"`` (NaN-free at 0) or ``"cosine"`` (``1 - cos``),
+    computed by the metric kernels of :mod:`mmlearn.metrics`."""
     if metric == "euclidean":
-        return _safe_sqrt((a - b).pow(2).sum(-1))
+        return euclidean(a, b)
     if metric == "cosine":
-        return 1.0 - (F.normalize(a, dim=-1, eps=1e-8) * F.normalize(b, dim=-1, eps=1e-8)).sum(-1)
+        return cosine_distance(a, b)
     raise ValueError(f"{owner}: metric must be 'euclidean' or 'cosine', got {metric!r}")
 
 
-def _pairwise_distance(a: Tensor, b: Tensor, metric: str, owner: str) -> Tensor:
-    """All-pairs distances ``(n, m)``."""
+def pairwise_distance(a: Tensor, b: Tensor, metric: str, owner: str) -> Tensor:
+    """All-pairs distances ``(n, m)``, with the metric kernels of :mod:`mmlearn.metrics`."""
     if metric == "euclidean":
-        return _safe_sqrt((a[:, None, :] - b[None, :, :]).pow(2).sum(-1))
+        return pairwise_euclidean(a, b)
     if metric == "cosine":
-        return 1.0 - F.normalize(a, dim=-1, eps=1e-8) @ F.normalize(b, dim=-1, eps=1e-8).T
+        return 1.0 - pairwise_cosine(a, b)
     raise ValueError(f"{owner}: metric must be 'euclidean' or 'cosine', got {metric!r}")
 
 
@@ -55,7 +56,7 @@ def contrastive_loss(
     if not ((same == 0) | (same == 1)).all():
         raise ValueError("contrastive_loss: same must hold 0 (dissimilar) or 1 (similar) per pair")
     s = same.to(a.dtype)
-    d = _distance(a, b, metric, "contrastive_loss")
+    d = paired_distance(a, b, metric, "contrastive_loss")
     return (s * d.pow(2) + (1 - s) * F.relu(margin - d).pow(2)).mean()
 
 
@@ -66,8 +67,8 @@ def triplet_loss(
     anchor, positive = check_pair(anchor, positive, "triplet_loss", ("anchor", "positive"))
     anchor, negative = check_pair(anchor, negative, "triplet_loss", ("anchor", "negative"))
     _check_margin(margin, "triplet_loss")
-    d_ap = _distance(anchor, positive, metric, "triplet_loss")
-    d_an = _distance(anchor, negative, metric, "triplet_loss")
+    d_ap = paired_distance(anchor, positive, metric, "triplet_loss")
+    d_an = paired_distance(anchor, negative, metric, "triplet_loss")
     return F.relu(d_ap - d_an + margin).mean()
 
 
@@ -90,7 +91,7 @@ def hard_negative_triplet_loss(
     a, b = check_pair(anchors, candidates, "hard_negative_triplet_loss", ("anchors", "candidates"))
     _check_margin(margin, "hard_negative_triplet_loss")
     n = a.shape[0]
-    dist = _pairwise_distance(a, b, metric, "hard_negative_triplet_loss")  # (n, n)
+    dist = pairwise_distance(a, b, metric, "hard_negative_triplet_loss")  # (n, n)
     if labels is None:
         negative = ~torch.eye(n, dtype=torch.bool, device=a.device)
     else:

@@ -57,7 +57,10 @@ def label_smoothing_loss(logits: Tensor, labels: Tensor, eps: float = 0.1) -> Te
     """
     logits, labels = _check(logits, labels, eps, "label_smoothing_loss")
     q = smooth_labels(labels, logits.shape[1], eps, dtype=logits.dtype)
-    return -(q * logits.log_softmax(-1)).sum(-1).mean()
+    # xlogy-style product: a zero target weight times a -inf log-probability counts 0, not NaN
+    # (a -inf logit for a class with weight 0 when eps = 0), as in F.cross_entropy
+    log_p = logits.log_softmax(-1)
+    return -torch.where(q > 0, q * log_p, torch.zeros_like(log_p)).sum(-1).mean()
 
 
 def optimal_logit_gap(n_classes: int, eps: float) -> float:

@@ -30,15 +30,27 @@ def _pair(p: Tensor, q: Tensor, owner: str) -> tuple[Tensor, Tensor]:
     return p, q
 
 
+def _renormalise(p: Tensor) -> Tensor:
+    """Rows that passed the sum-to-one check within its tolerance, divided by their sum, so that
+    the divergences are exactly those of distributions (never slightly negative)."""
+    return p / p.sum(-1, keepdim=True)
+
+
 def kl_divergence(p: Tensor, q: Tensor) -> Tensor:
-    """``KL(p || q)`` in nats, per row: ``(n, C), (n, C) -> (n,)`` or ``(C,), (C,) -> ()``."""
+    """``KL(p || q)`` in nats, per row: ``(n, C), (n, C) -> (n,)`` or ``(C,), (C,) -> ()``.
+
+    Rows are renormalised first (the check accepts sums within ``1e-4`` of one), so the result is
+    ``>= 0`` up to rounding, as Gibbs' inequality says.
+    """
     p, q = _pair(p, q, "kl_divergence")
-    return (torch.xlogy(p, p) - torch.xlogy(p, q)).sum(-1)
+    p, q = _renormalise(p), _renormalise(q)
+    return (torch.xlogy(p, p) - torch.xlogy(p, q)).sum(-1).clamp_min(0.0)
 
 
 def js_divergence(p: Tensor, q: Tensor) -> Tensor:
     """Jensen-Shannon divergence in nats, per row; always finite and in ``[0, log 2]``."""
     p, q = _pair(p, q, "js_divergence")
+    p, q = _renormalise(p), _renormalise(q)
     m = 0.5 * (p + q)
     # xlogy(p, m) is safe: m >= p / 2 > 0 wherever p > 0.
     kl_pm = (torch.xlogy(p, p) - torch.xlogy(p, m)).sum(-1)

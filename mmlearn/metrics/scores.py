@@ -51,6 +51,13 @@ def recall_at_k(
     n, m = similarity.shape
     if n == 0 or m == 0:
         raise ValueError(f"recall_at_k: empty similarity matrix {tuple(similarity.shape)}")
+    if similarity.is_floating_point() and torch.isnan(similarity).any():
+        rows = torch.isnan(similarity).any(1).nonzero().flatten()[:5].tolist()
+        # a NaN compares False with everything, so it would rank as if every target were first
+        raise ValueError(
+            f"recall_at_k: similarity contains NaN (rows {rows}...): the model that produced it "
+            "has diverged; a NaN score cannot be ranked"
+        )
     if targets is None:
         if m < n:
             raise ValueError(f"recall_at_k: paired retrieval needs n_candidates >= n_queries, got {m} < {n}")

@@ -1,0 +1,183 @@
+"""A small mutation check of ``mmlearn/fusion``: do the tests notice when the code changes?
+
+Every arithmetic operator, comparison, boolean constant and small integer constant in the fusion
+modules (outside docstrings, error messages and ``raise`` statements) is a candidate site. A
+seeded sample of ``--n`` sites, spread over the files, is mutated one at a time (``+`` <-> ``-``,
+``*`` -> ``+``, ``/`` -> ``*``, ``<`` <-> ``<=``, ``True`` <-> ``False``, ``k`` -> ``k + 1``), and the
+tests of that file's family run against each mutant. A mutant is *killed* when a test fails. The
+script prints every mutant with its fate and the score, and exits 1 when the score is below
+``--threshold``.
+
+    .venv/bin/python scripts/mutation_check.py --n 16 --threshold 0.8
+
+The source file is restored after every mutant, also on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import random
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FUSION = ROOT / "mmlearn" / "fusion"
+
+#: The tests that cover each module of ``mmlearn/fusion``.
+TESTS: dict[str, list[str]] = {
+    "base.py": ["tests/test_fusion_contract.py", "tests/test_simple.py"],
+    "registry.py": ["tests/test_naming.py"],
+    "simple.py": ["tests/test_simple.py", "tests/test_models_train.py"],
+    "hybrid.py": ["tests/test_hybrid.py"],
+    "attention.py": ["tests/test_attention.py"],
+    "gating.py": ["tests/test_attention.py", "tests/test_coattention.py"],
+    "coattention.py": ["tests/test_coattention.py"],
+    "sequence.py": ["tests/test_attention.py", "tests/test_coattention.py"],
+    "bilinear.py": ["tests/test_bilinear.py"],
+    "lowrank.py": ["tests/test_bilinear.py", "tests/test_simple.py", "tests/test_family_tree.py"],
+    "tucker.py": ["tests/test_tucker.py", "tests/test_family_tree.py"],
+    "block.py": ["tests/test_block.py", "tests/test_family_tree.py"],
+}
+
+BINOPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Add, ast.Div: ast.Mult}
+COMPARES = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq}
+
+
+@dataclass(frozen=True)
+class Site:
+    path: Path
+    line: int
+    col: int
+    kind: str  # "binop", "compare", "bool", "int"
+
+    def describe(self) -> str:
+        return f"{self.path.relative_to(ROOT)}:{self.line}:{self.col} {self.kind}"
+
+
+def _excluded_lines(tree: ast.AST) -> set[int]:
+    """Lines of docstrings, raise statements and f-strings: mutating messages proves nothing."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Raise | ast.JoinedStr | ast.Assert):
+            lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+        if isinstance(node, ast.FunctionDef | ast.ClassDef | ast.Module) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                lines.update(range(first.lineno, (first.end_lineno or first.lineno) + 1))
+        if isinstance(node, ast.AnnAssign | ast.Assign):
+            # class-level test_hyper / weight_names tables are test data, not behaviour
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id in {"test_hyper", "weight_names"} for t in targets):
+                lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    return lines
+
+
+def sites(path: Path) -> list[Site]:
+    tree = ast.parse(path.read_text())
+    skip = _excluded_lines(tree)
+    found = []
+    for node in ast.walk(tree):
+        if getattr(node, "lineno", None) in skip:
+            continue
+        if isinstance(node, ast.BinOp) and type(node.op) in BINOPS:
+            found.append(Site(path, node.lineno, node.col_offset, "binop"))
+        elif isinstance(node, ast.Compare) and type(node.ops[0]) in COMPARES:
+            found.append(Site(path, node.lineno, node.col_offset, "compare"))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, bool):
+            found.append(Site(path, node.lineno, node.col_offset, "bool"))
+        elif isinstance(node, ast.Constant) and type(node.value) is int and 0 <= node.value <= 8:
+            found.append(Site(path, node.lineno, node.col_offset, "int"))
+    return found
+
+
+class _Mutator(ast.NodeTransformer):
+    def __init__(self, site: Site) -> None:
+        self.site, self.done = site, False
+
+    def _here(self, node: ast.AST) -> bool:
+        return (getattr(node, "lineno", None), getattr(node, "col_offset", None)) == (
+            self.site.line,
+            self.site.col,
+        )
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        node = super().generic_visit(node)
+        if self.done or not self._here(node):
+            return node
+        kind = self.site.kind
+        if kind == "binop" and isinstance(node, ast.BinOp) and type(node.op) in BINOPS:
+            node.op = BINOPS[type(node.op)]()
+        elif kind == "compare" and isinstance(node, ast.Compare) and type(node.ops[0]) in COMPARES:
+            node.ops = [COMPARES[type(node.ops[0])](), *node.ops[1:]]
+        elif kind == "bool" and isinstance(node, ast.Constant) and isinstance(node.value, bool):
+            node.value = not node.value
+        elif kind == "int" and isinstance(node, ast.Constant) and type(node.value) is int:
+            node.value = node.value + 1
+        else:
+            return node
+        self.done = True
+        return node
+
+
+def mutate(source: str, site: Site) -> str:
+    mutator = _Mutator(site)
+    tree = mutator.visit(ast.parse(source))
+    if not mutator.done:
+        raise RuntimeError(f"site not found: {site.describe()}")
+    return ast.unparse(tree)
+
+
+def run_tests(tests: list[str], timeout: float) -> bool:
+    """True when the tests pass (the mutant survives)."""
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "not cuda", *tests]
+    try:
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return False  # an endless loop is noticed too
+    return proc.returncode == 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=16, help="number of mutants")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threshold", type=float, default=0.8, help="lowest acceptable score")
+    parser.add_argument("--timeout", type=float, default=240.0, help="seconds per mutant")
+    args = parser.parse_args(argv)
+
+    rng = random.Random(args.seed)
+    by_file = {p: sites(p) for p in sorted(FUSION.glob("*.py")) if p.name in TESTS}
+    # round-robin over files so that every family gets mutants
+    pools = {p: rng.sample(s, len(s)) for p, s in by_file.items() if s}
+    chosen: list[Site] = []
+    while len(chosen) < args.n and any(pools.values()):
+        for pool in pools.values():
+            if pool and len(chosen) < args.n:
+                chosen.append(pool.pop())
+    killed = 0
+    start = time.perf_counter()
+    for site in chosen:
+        original = site.path.read_text()
+        try:
+            site.path.write_text(mutate(original, site))
+            survived = run_tests(TESTS[site.path.name], args.timeout)
+        finally:
+            site.path.write_text(original)
+        killed += not survived
+        line = original.splitlines()[site.line - 1].strip()
+        print(f"{'SURVIVED' if survived else 'killed  '} {site.describe():<45} {line[:70]}", flush=True)
+    score = killed / max(1, len(chosen))
+    total = sum(len(s) for s in by_file.values())
+    print(
+        f"mutation score {killed}/{len(chosen)} = {score:.2f} ({total} sites in mmlearn/fusion, "
+        f"{time.perf_counter() - start:.0f} s)"
+    )
+    return 0 if score >= args.threshold else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -90,3 +90,35 @@ def test_deep_cca_learns_a_nonlinear_correlation():
     assert model.n_params == sum(p.numel() for p in model.parameters())
     with pytest.raises(RuntimeError, match="fit_cca"):
         DeepCCA(4, 3).transform(xt, yt)
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_coordinated_methods_on_cuda_match_cpu():
+    from mmlearn.coordinated import KernelCCA
+    from mmlearn.metrics.alignment import alignment, uniformity
+    from mmlearn.metrics.modality_gap import modality_gap
+
+    h1, h2 = _h(64, 4, 3)
+    value = cca_correlation(h1, h2)
+    value.backward()
+    g1, g2 = h1.cuda().detach().requires_grad_(), h2.cuda().detach().requires_grad_()
+    on_gpu = cca_correlation(g1, g2)
+    on_gpu.backward()
+    torch.testing.assert_close(on_gpu.cpu(), value.detach())
+    torch.testing.assert_close(g1.grad.cpu(), h1.grad)
+    x, y = h1.detach(), h2.detach()
+    torch.testing.assert_close(
+        CCA(3, 0.1, 0.1).fit(x.cuda(), y.cuda()).correlations_.cpu(), CCA(3, 0.1, 0.1).fit(x, y).correlations_
+    )
+    kcca_gpu = KernelCCA(2, kappa=0.5).fit(x.cuda(), y.cuda()).correlations_.cpu()
+    torch.testing.assert_close(kcca_gpu, KernelCCA(2, kappa=0.5).fit(x, y).correlations_)
+    model = DeepCCA(4, 3, out_dim=2)
+    fit_deep_cca(model.cuda(), x.float().cuda(), y.float().cuda(), epochs=3)
+    model.fit_cca(x.float().cuda(), y.float().cuda())
+    u, v = model.transform(x.float().cuda(), y.float().cuda())
+    assert u.is_cuda and u.shape == (64, 2)
+    a, b = torch.randn(50, 5, dtype=torch.float64), torch.randn(50, 5, dtype=torch.float64)
+    torch.testing.assert_close(alignment(a.cuda(), b.cuda()).cpu(), alignment(a, b))
+    torch.testing.assert_close(uniformity(a.cuda()).cpu(), uniformity(a))
+    assert abs(modality_gap(a.cuda(), b.cuda()) - modality_gap(a, b)) < 1e-9

@@ -55,8 +55,8 @@ class CCA:
         self.mean_x_, self.mean_y_ = x.mean(0), y.mean(0)
         xc, yc = x - self.mean_x_, y - self.mean_y_
         n = x.shape[0]
-        cxx = xc.T @ xc / n + self.reg_x * torch.eye(x.shape[1], dtype=x.dtype)
-        cyy = yc.T @ yc / n + self.reg_y * torch.eye(y.shape[1], dtype=y.dtype)
+        cxx = xc.T @ xc / n + self.reg_x * torch.eye(x.shape[1], dtype=x.dtype, device=x.device)
+        cyy = yc.T @ yc / n + self.reg_y * torch.eye(y.shape[1], dtype=y.dtype, device=y.device)
         kx, ky = inv_sqrt_psd(cxx), inv_sqrt_psd(cyy)
         u, s, vh = torch.linalg.svd(kx @ (xc.T @ yc / n) @ ky)
         self.correlations_ = s[:k].clamp(0.0, 1.0)

@@ -1,0 +1,133 @@
+"""Chapter 12, coordinated representations: canonical correlations, the InfoNCE estimate of
+mutual information, and Wang and Isola's uniformity."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from ..checks import as_tensor, assert_close
+from ..spec import Question
+
+D = torch.float64
+
+
+def _views(n: int, p: int, q: int, seed: int):
+    g = torch.Generator().manual_seed(seed)
+    z = torch.randn(n, 2, generator=g, dtype=D)
+    x = torch.cat([z, torch.randn(n, p - 2, generator=g, dtype=D)], 1) @ torch.randn(
+        p, p, generator=g, dtype=D
+    )
+    y = torch.cat(
+        [
+            0.8 * z + 0.6 * torch.randn(n, 2, generator=g, dtype=D),
+            torch.randn(n, q - 2, generator=g, dtype=D),
+        ],
+        1,
+    )
+    return x + 3.0, y - 1.0  # non-zero means: the answer must centre
+
+
+def _inv_sqrt(c: torch.Tensor) -> torch.Tensor:
+    e, v = torch.linalg.eigh(c)
+    return (v * e.rsqrt()) @ v.T
+
+
+def _cca(x, y, reg):
+    n = x.shape[0]
+    xc, yc = x - x.mean(0), y - y.mean(0)
+    cxx = xc.T @ xc / n + reg * torch.eye(x.shape[1], dtype=D)
+    cyy = yc.T @ yc / n + reg * torch.eye(y.shape[1], dtype=D)
+    return torch.linalg.svdvals(_inv_sqrt(cxx) @ (xc.T @ yc / n) @ _inv_sqrt(cyy))[
+        : min(x.shape[1], y.shape[1])
+    ]
+
+
+def check_cca(fn) -> None:
+    x, y = _views(200, 5, 3, 0)
+    assert_close(fn(x, y, 0.0), _cca(x, y, 0.0), "cca_correlations(x, y, 0.0) (3 values, descending)")
+    assert_close(
+        fn(x, y, 0.5), _cca(x, y, 0.5), "cca_correlations(x, y, 0.5) (the ridge on both covariances)"
+    )
+    assert_close(fn(y, x, 0.0), _cca(x, y, 0.0), "cca_correlations(y, x, 0.0) (CCA is symmetric)")
+    wide_x, wide_y = _views(6, 8, 4, 1)  # fewer rows than features
+    assert_close(
+        fn(wide_x, wide_y, 0.0 + 1e-9),
+        torch.ones(4, dtype=D),
+        "cca_correlations with 6 rows and 8 + 4 features (every correlation is 1 without a ridge)",
+        atol=1e-4,
+    )
+
+
+def _scalar(value, name: str) -> torch.Tensor:
+    t = as_tensor(value, name)
+    if t.numel() != 1:
+        raise AssertionError(f"{name} should be a scalar, got shape {tuple(t.shape)}")
+    return t.reshape(())
+
+
+def _estimate(s):
+    return math.log(s.shape[0]) + (s.diagonal() - torch.logsumexp(s, dim=1)).mean()
+
+
+def check_bound(fn) -> None:
+    g = torch.Generator().manual_seed(2)
+    s = torch.randn(8, 8, generator=g, dtype=D)
+    assert_close(
+        _scalar(fn(s), "infonce_estimate(scores)"), _estimate(s), "infonce_estimate on random scores"
+    )
+    assert_close(
+        _scalar(fn(torch.zeros(6, 6, dtype=D)), "infonce_estimate(0)"),
+        torch.tensor(0.0, dtype=D),
+        "infonce_estimate of a constant critic (it certifies nothing)",
+    )
+    sharp = 1000.0 * torch.eye(5, dtype=D)
+    value = _scalar(fn(sharp), "infonce_estimate(1000 I)")
+    if not torch.isfinite(value):
+        raise AssertionError("infonce_estimate(1000 I) is not finite: use log-sum-exp, not exp")
+    assert_close(
+        value, torch.tensor(math.log(5), dtype=D), "infonce_estimate of a perfect critic (the ceiling)"
+    )
+    skew = s.clone()
+    skew[0, 1:] += 5.0  # row 0's negatives score high: rows and columns differ
+    assert_close(
+        _scalar(fn(skew), "infonce_estimate"),
+        _estimate(skew),
+        "infonce_estimate when the scores are not symmetric (row i: u_i against every v_j)",
+    )
+
+
+def _uniformity(u, t):
+    u = u / u.norm(dim=1, keepdim=True)
+    sq = torch.pdist(u).pow(2)
+    return torch.logsumexp(-t * sq, 0) - math.log(sq.numel())
+
+
+def check_uniformity(fn) -> None:
+    g = torch.Generator().manual_seed(3)
+    u = torch.randn(30, 4, generator=g, dtype=D)
+    assert_close(
+        _scalar(fn(u, 2.0), "uniformity(u, 2)"), _uniformity(u, 2.0), "uniformity(u, 2) on random rows"
+    )
+    assert_close(
+        _scalar(fn(5.0 * u, 2.0), "uniformity(5u, 2)"),
+        _uniformity(u, 2.0),
+        "uniformity(5u, 2) (on the unit sphere: normalise the rows)",
+    )
+    same = torch.ones(6, 3, dtype=D)
+    assert_close(
+        _scalar(fn(same, 1.0), "uniformity(one point)"),
+        torch.tensor(0.0, dtype=D),
+        "uniformity of six copies of one point (log 1 = 0)",
+    )
+    assert_close(_scalar(fn(u, 0.5), "uniformity(u, 0.5)"), _uniformity(u, 0.5), "uniformity(u, 0.5)")
+
+
+QUESTIONS = [
+    Question("q1", "cca_correlations", ("x", "y", "reg"), check_cca, 2, "Canonical correlations"),
+    Question(
+        "q2", "infonce_estimate", ("scores",), check_bound, 2, "The InfoNCE estimate of mutual information"
+    ),
+    Question("q3", "uniformity", ("u", "t"), check_uniformity, 2, "Uniformity on the sphere"),
+]

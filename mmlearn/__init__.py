@@ -6,7 +6,9 @@ signature, ``Fusion(input_dims, output_dim, **hyper)``, built by name with
 
 * :mod:`mmlearn.fusion`: the fusions, their base class and the registry;
 * :mod:`mmlearn.nn`: layers the fusions share (masking, attention, projections, MLP, sketches);
-* :mod:`mmlearn.losses`, :mod:`mmlearn.metrics`: objectives and measurements;
+* :mod:`mmlearn.coordinated`: coordinated representations (CCA, kernel CCA, Deep CCA);
+* :mod:`mmlearn.losses`, :mod:`mmlearn.metrics`: objectives and measurements (with intervals
+  over seeds);
 * :mod:`mmlearn.data`: shipped and generated data, augmentation;
 * :mod:`mmlearn.models`: classifiers, two towers, question answering, wrappers;
 * :mod:`mmlearn.training`: ``fit`` / ``evaluate``, DDP;

@@ -232,3 +232,14 @@ def test_old_mask_keywords_point_to_masks():
     xs = make_inputs(module)
     with pytest.raises(TypeError, match="replaced by masks="):
         module(*xs, mask=torch.ones(3, 2, dtype=torch.bool))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_parameters_converted_after_a_call_are_still_checked(name):
+    module = make_fusion(name)  # float64
+    xs = make_inputs(module)
+    module(*xs)
+    module.float()
+    with pytest.raises(TypeError, match="parameters are torch.float32"):
+        module(*xs)
+    assert module(*[x.float() for x in xs]).dtype == torch.float32

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..metrics._checks import check_float_matrix, check_labels
+from .._validation import check_float_matrix, check_labels
 
 
 def class_prototypes(v: Tensor, labels: Tensor, n_classes: int | None = None) -> Tensor:
@@ -20,8 +20,8 @@ def class_prototypes(v: Tensor, labels: Tensor, n_classes: int | None = None) ->
 
     Every class ``0 .. C-1`` needs at least one example.
     """
-    v = check_float_matrix("v", v, "class_prototypes")
-    labels = check_labels(labels, v.shape[0], "class_prototypes")
+    v = check_float_matrix(v, "v", "class_prototypes")
+    labels = check_labels(labels, "labels", "class_prototypes", v.shape[0])
     n_classes = int(labels.max()) + 1 if n_classes is None else n_classes
     counts = torch.bincount(labels, minlength=n_classes)
     if len(counts) > n_classes or (counts == 0).any():
@@ -35,8 +35,8 @@ def class_prototypes(v: Tensor, labels: Tensor, n_classes: int | None = None) ->
 
 def prototype_scores(u: Tensor, prototypes: Tensor) -> Tensor:
     """Cosine similarity of every query ``u (m, d)`` with every prototype ``(C, d)``: ``(m, C)``."""
-    u = check_float_matrix("u", u, "prototype_scores")
-    prototypes = check_float_matrix("prototypes", prototypes, "prototype_scores")
+    u = check_float_matrix(u, "u", "prototype_scores")
+    prototypes = check_float_matrix(prototypes, "prototypes", "prototype_scores")
     if u.shape[1] != prototypes.shape[1]:
         raise ValueError(
             f"prototype_scores: u (m, d) and prototypes (C, d) must share d, got {tuple(u.shape)} "

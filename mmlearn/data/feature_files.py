@@ -322,7 +322,10 @@ def load_bottom_up(
     what = "load_bottom_up"
     path = _existing(path, what, BOTTOM_UP_SOURCE, sha256)
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    ids, hws, boxes, feats = [], [], [], []
+    ids: list[int] = []
+    hws: list[tuple[int, int]] = []
+    boxes: list[np.ndarray] = []
+    feats: list[np.ndarray] = []
     with open(path, newline="") as handle:
         reader = csv.DictReader(handle, delimiter="\t", fieldnames=BOTTOM_UP_FIELDS)
         for line, row in enumerate(reader, start=1):

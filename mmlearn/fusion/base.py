@@ -218,13 +218,23 @@ class Fusion(nn.Module, ABC):
                 self._diagnose(inputs)
         if first.shape[0] == 0 or not first.is_floating_point():
             self._diagnose(inputs)
-        param = next(self.parameters(), None)
+        param = self._reference_parameter()
         if param is not None and (param.dtype != first.dtype or param.device != first.device):
             raise TypeError(
                 f"{type(self).__name__}: inputs are {first.dtype} on {first.device} but the module's "
                 f"parameters are {param.dtype} on {param.device}; call .to(dtype/device) on one of them"
             )
         return tuple(inputs)
+
+    def _reference_parameter(self) -> Tensor | None:
+        """The first parameter, whose dtype and device the inputs must match. Looked up once:
+        ``.to()``, ``.double()`` and ``.cuda()`` convert parameters in place, so the object stays
+        the one to compare with (walking ``parameters()`` on every call costs microseconds)."""
+        cached = self.__dict__.get("_first_parameter", False)
+        if cached is False:
+            cached = next(self.parameters(), None)
+            self.__dict__["_first_parameter"] = cached
+        return cached
 
     def _raise_count(self, got: int) -> None:
         expected = ", ".join(_shape_text(self.input_ndim, d) for d in self.input_dims)

@@ -1,5 +1,6 @@
 """Metrics: accuracy, retrieval recall@k, distances, divergences and modality matching degree."""
 
+from .alignment import alignment, uniformity
 from .distances import (
     cosine_distance,
     cosine_similarity,
@@ -13,10 +14,21 @@ from .distances import (
     pairwise_manhattan,
 )
 from .divergences import js_divergence, kl_divergence, matching_degree
+from .intervals import format_ci, mean_ci
+from .label_recall import label_recall_at_k
+from .modality_gap import close_gap, modality_gap, modality_gap_vector
 from .scores import accuracy, recall_at_k
 
 __all__ = [
     "accuracy",
+    "alignment",
+    "close_gap",
+    "format_ci",
+    "label_recall_at_k",
+    "mean_ci",
+    "modality_gap",
+    "modality_gap_vector",
+    "uniformity",
     "cosine_distance",
     "cosine_similarity",
     "euclidean",

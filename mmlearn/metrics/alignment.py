@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ._checks import check_float_matrix, check_pair
+from .._validation import check_float_matrix, check_pair
 
 
 def alignment(u: Tensor, v: Tensor, alpha: float = 2.0, normalize: bool = True) -> Tensor:
@@ -35,7 +35,7 @@ def uniformity(u: Tensor, t: float = 2.0, normalize: bool = True) -> Tensor:
 
     On the unit sphere it lies in ``[-4t, 0]``: 0 when all points coincide.
     """
-    u = check_float_matrix("u", u, "uniformity")
+    u = check_float_matrix(u, "u", "uniformity")
     if u.shape[0] < 2:
         raise ValueError(f"uniformity: needs n >= 2 rows, got shape {tuple(u.shape)}")
     if not t > 0:

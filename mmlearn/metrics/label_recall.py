@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from torch import Tensor
 
-from ._checks import check_labels
+from .._validation import check_labels
 
 
 def label_recall_at_k(
@@ -26,8 +26,8 @@ def label_recall_at_k(
             f"got {getattr(similarity, 'shape', type(similarity).__name__)}"
         )
     n, m = similarity.shape
-    query_labels = check_labels(query_labels, n, "label_recall_at_k", "query_labels")
-    candidate_labels = check_labels(candidate_labels, m, "label_recall_at_k", "candidate_labels")
+    query_labels = check_labels(query_labels, "query_labels", "label_recall_at_k", n)
+    candidate_labels = check_labels(candidate_labels, "candidate_labels", "label_recall_at_k", m)
     ks = list(ks)
     if not ks or any(not isinstance(k, int) or not 1 <= k <= m for k in ks):
         raise ValueError(f"label_recall_at_k: ks must be ints in [1, {m}], got {ks}")

@@ -11,13 +11,13 @@ from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor
 
-from ._checks import check_float_matrix
+from .._validation import check_float_matrix
 
 
 def modality_gap_vector(u: Tensor, v: Tensor, normalize: bool = True) -> Tensor:
     """``delta = mean(u) - mean(v)`` ``(d,)`` of ``u (n, d)`` and ``v (m, d)`` (rows normalised first)."""
-    u = check_float_matrix("u", u, "modality_gap")
-    v = check_float_matrix("v", v, "modality_gap")
+    u = check_float_matrix(u, "u", "modality_gap")
+    v = check_float_matrix(v, "v", "modality_gap")
     if u.shape[1] != v.shape[1]:
         raise ValueError(
             f"modality_gap: u (n, d) and v (m, d) must share d, got {tuple(u.shape)} and {tuple(v.shape)}"

@@ -21,21 +21,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
-import time
-import weakref
+import statistics
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils._pytree import tree_flatten
 
 from mmlearn import fusion
 from mmlearn.nn.sketch import sketch_outer_product
 
+from .common import ListInput, machine_info, make_inputs, paired_times, peak_bytes, time_step
 from .reference import load_reference_fusions
 
 RESULTS = Path(__file__).parent / "results"
@@ -74,15 +71,6 @@ class _WithReLU(nn.Module):
         return F.relu(self.call(*xs) if self.call is not None else self.fusion(*xs))
 
 
-class _ListInput(nn.Module):
-    def __init__(self, module: nn.Module):
-        super().__init__()
-        self.module = module
-
-    def forward(self, xs):
-        return self.module(list(xs))
-
-
 class _Fuse(nn.Module):
     """Calls ``fusion.fuse`` directly: the same computation without the input checks."""
 
@@ -94,7 +82,7 @@ class _Fuse(nn.Module):
         return self.fusion.fuse(*xs)
 
 
-def _pairs(size: dict, ref_lib) -> list[dict]:
+def pairs(size: dict, ref_lib) -> list[dict]:
     """Each entry: name, the two modules (taking a list of inputs), and a note."""
     dims, out, mm = list(size["dims"]), size["out"], size["mm"]
     pairs = []
@@ -110,7 +98,7 @@ def _pairs(size: dict, ref_lib) -> list[dict]:
             {
                 "name": name.upper(),
                 "reference": f"block {cls.__name__} (defaults, mm_dim={m})",
-                "ref": _ListInput(ref),
+                "ref": ListInput(ref),
                 "mine": _WithReLU(mine),
                 "n_params": mine.n_params,
                 "fuse": _WithReLU(mine, mine.fuse),
@@ -141,8 +129,8 @@ def _pairs(size: dict, ref_lib) -> list[dict]:
             {
                 "name": "LMF (R=4)",
                 "reference": "TFN with the same (rank-4) weight",
-                "ref": _ListInput(tfn),
-                "mine": _ListInput(lmf),
+                "ref": ListInput(tfn),
+                "mine": ListInput(lmf),
                 "n_params": lmf.n_params,
                 "fuse": _Fuse(lmf),
             }
@@ -153,7 +141,7 @@ def _pairs(size: dict, ref_lib) -> list[dict]:
                 "name": "LMF (R=4)",
                 "reference": f"TFN: {tfn_params / 1e9:.1f}e9 parameters, does not fit",
                 "ref": None,
-                "mine": _ListInput(lmf),
+                "mine": ListInput(lmf),
                 "n_params": lmf.n_params,
                 "fuse": _Fuse(lmf),
             }
@@ -161,59 +149,9 @@ def _pairs(size: dict, ref_lib) -> list[dict]:
     return pairs
 
 
-def _inputs(size: dict, device, dtype=torch.float32, seed: int = 1):
-    g = torch.Generator().manual_seed(seed)
-    return [torch.randn(size["batch"], d, generator=g, dtype=dtype).to(device) for d in size["dims"]]
-
-
-class PeakMemory(TorchDispatchMode):
-    """Peak bytes of the tensor storages created inside the ``with`` block and still alive.
-
-    Every operator's outputs are recorded (keyed by storage) and released when the tensor
-    object dies; works on every device, unlike the CPU allocator, which keeps no statistics.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.live: dict[int, int] = {}
-        self.current = self.peak = 0
-
-    def _free(self, key: int) -> None:
-        self.current -= self.live.pop(key, 0)
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        out = func(*args, **(kwargs or {}))
-        for t in tree_flatten(out)[0]:
-            if isinstance(t, torch.Tensor) and t.untyped_storage().nbytes() > 0:
-                key = t.untyped_storage().data_ptr()
-                if key not in self.live:
-                    self.live[key] = t.untyped_storage().nbytes()
-                    self.current += self.live[key]
-                    self.peak = max(self.peak, self.current)
-                    weakref.finalize(t, self._free, key)
-        return out
-
-
-def _peak_bytes(module: nn.Module, xs) -> int:
-    """Peak memory of the tensors created by one forward + backward pass."""
-    xs = [x.detach().requires_grad_() for x in xs]
-    module.zero_grad(set_to_none=True)
-    tracker = PeakMemory()
-    with tracker:
-        module(xs).sum().backward()
-    return tracker.peak
-
-
-def _step(module: nn.Module, xs, device) -> float:
-    xs = [x.detach().requires_grad_() for x in xs]
-    module.zero_grad(set_to_none=True)
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    module(xs).sum().backward()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    return time.perf_counter() - start
+def inputs(size: dict, device, dtype=torch.float32, seed: int = 1) -> list[torch.Tensor]:
+    """The inputs of a size: ``(batch, d)`` for each input dim."""
+    return make_inputs(size["batch"], size["dims"], device, dtype, seed)
 
 
 def _peak_cuda(module: nn.Module, xs, device) -> int | None:
@@ -222,13 +160,13 @@ def _peak_cuda(module: nn.Module, xs, device) -> int | None:
     torch.cuda.synchronize()
     torch.cuda.reset_peak_memory_stats()
     base = torch.cuda.memory_allocated()
-    _step(module, xs, device)
+    time_step(module, xs, device)
     return torch.cuda.max_memory_allocated() - base
 
 
-def _max_diff(pair: dict, size: dict, device) -> float:
+def max_diff(pair: dict, size: dict, device) -> float:
     ref, mine = pair["ref"].to(torch.float64), pair["mine"].to(torch.float64)
-    xs = _inputs(size, device, torch.float64, seed=2)
+    xs = inputs(size, device, torch.float64, seed=2)
     with torch.no_grad():
         diff = (ref(xs) - mine(xs)).abs().max().item()
     ref.float()
@@ -237,42 +175,43 @@ def _max_diff(pair: dict, size: dict, device) -> float:
 
 
 def run(sizes: list[str], repeats: dict[str, int], device, budget_s: float = 60.0) -> list[dict]:
+    """Every pair at every size: paired alternating forward + backward timings of mmlearn (and of
+    its ``fuse``, without the input checks) against the reference, peak memory, output agreement."""
     ref_lib = load_reference_fusions()
     rows = []
     for size_name in sizes:
         size = SIZES[size_name]
-        for pair in _pairs(size, ref_lib):
-            mine = pair["mine"].to(device)
+        for pair in pairs(size, ref_lib):
+            mine, fuse = pair["mine"].to(device), pair["fuse"].to(device)
             ref = pair["ref"].to(device) if pair["ref"] is not None else None
-            xs = _inputs(size, device)
+            xs = inputs(size, device)
             row = {
                 "size": size_name,
                 "fusion": pair["name"],
                 "reference": pair["reference"],
                 "n_params": pair["n_params"],
             }
-            modules = {"mine": mine, "fuse": pair["fuse"].to(device)}
             if ref is not None:
-                modules["ref"] = ref
-            times: dict[str, list[float]] = {k: [] for k in modules}
-            for _ in range(3):  # warm-up
-                for m in modules.values():
-                    _step(m, xs, device)
-            start = time.perf_counter()
-            for i in range(repeats[size_name]):  # at least 3 rounds, then stop after budget_s
-                for k, m in modules.items():
-                    times[k].append(_step(m, xs, device))
-                if i >= 2 and time.perf_counter() - start > budget_s:
-                    break
+                timed = paired_times(mine, ref, xs, device, repeats[size_name], budget_s=budget_s)
+                without = paired_times(fuse, ref, xs, device, repeats[size_name], budget_s=budget_s)
+                row["time_ms_mine"] = 1e3 * statistics.median(timed.a)
+                row["time_ms_ref"] = 1e3 * statistics.median(timed.b)
+                row["time_ratio"] = timed.ratio
+                row["time_ratio_medians"] = timed.ratio_of_medians
+                row["time_ratio_minima"] = timed.ratio_of_minima
+                row["time_ratio_fuse"] = without.ratio
+                row["pairs"] = len(timed.a)
+            else:
+                row["time_ms_mine"] = 1e3 * statistics.median(
+                    time_step(mine, xs, device) for _ in range(max(3, repeats[size_name] // 4))
+                )
+            modules = {"mine": mine} if ref is None else {"mine": mine, "ref": ref}
             for k, m in modules.items():
-                row[f"time_ms_{k}"] = 1e3 * min(times[k])
-                row[f"peak_mib_{k}"] = _peak_bytes(m, xs) / 2**20
+                row[f"peak_mib_{k}"] = peak_bytes(m, xs) / 2**20
                 peak = _peak_cuda(m, xs, device)
                 row[f"cuda_peak_mib_{k}"] = None if peak is None else peak / 2**20
             if ref is not None:
-                row["max_abs_diff_float64"] = _max_diff(pair, size, device)
-                row["time_ratio"] = row["time_ms_mine"] / row["time_ms_ref"]
-                row["time_ratio_fuse"] = row["time_ms_fuse"] / row["time_ms_ref"]
+                row["max_abs_diff_float64"] = max_diff(pair, size, device)
                 row["memory_ratio"] = row["peak_mib_mine"] / max(row["peak_mib_ref"], 1e-12)
             print(json.dumps(row), flush=True)
             rows.append(row)
@@ -286,13 +225,7 @@ def _fmt(value, spec: str) -> str:
 
 def write_results(rows: list[dict], device, path: Path = RESULTS) -> None:
     path.mkdir(parents=True, exist_ok=True)
-    info = {
-        "torch": torch.__version__,
-        "device": str(device),
-        "threads": torch.get_num_threads(),
-        "machine": platform.processor() or platform.machine(),
-        "gpu": torch.cuda.get_device_name() if device.type == "cuda" else None,
-    }
+    info = machine_info(device)
     (path / "bilinear.json").write_text(json.dumps({"info": info, "rows": rows}, indent=1) + "\n")
     where = info["gpu"] or f"CPU ({info['threads']} threads)"
     lines = [
@@ -301,14 +234,17 @@ def write_results(rows: list[dict], device, path: Path = RESULTS) -> None:
         f"Generated by `python -m benchmarks.bench_bilinear` on {where}, torch {info['torch']}.",
         "Sizes: *paper* = batch 64, input dims (2048, 2400), output 3000, the reference's default",
         "hyper-parameters; *book* = batch 32, input dims (64, 64), mm_dim 160, output 64.",
-        "Time: best of n forward + backward. Memory: peak of the tensors created by forward + backward.",
+        "Time: forward + backward, measured in pairs (mmlearn and the reference one after the other, in",
+        "an order that alternates between pairs); *ratio* is the median of the per-pair ratios, in",
+        "brackets the ratio of the medians and of the fastest runs. Memory: peak of the tensors created",
+        "by forward + backward.",
         "Ratios are mmlearn / reference (below 1: mmlearn is faster or smaller). The difference is",
         "the largest absolute difference of the outputs in float64 with the same weights copied in",
         "(LMF against TFN: the TFN weight is the float32 product of LMF's factors, hence ~1e-7).",
         "*Without checks* times `fusion.fuse`, i.e. the same computation without the input validation",
         "that `forward` performs (a fixed cost of some microseconds per call, visible at the book size).",
         "",
-        "| size | fusion | reference | params | time (ms) mmlearn / ref | time ratio | "
+        "| size | fusion | reference | params | time (ms) mmlearn / ref | time ratio (medians, min) | "
         "ratio without checks | peak memory (MiB) mmlearn / ref | memory ratio | max diff |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -316,7 +252,8 @@ def write_results(rows: list[dict], device, path: Path = RESULTS) -> None:
         lines.append(
             f"| {r['size']} | {r['fusion']} | {r['reference']} | {r['n_params']:,} | "
             f"{r['time_ms_mine']:.2f} / {_fmt(r.get('time_ms_ref'), '.2f')} | "
-            f"{_fmt(r.get('time_ratio'), '.2f')} | {_fmt(r.get('time_ratio_fuse'), '.2f')} | "
+            f"{_fmt(r.get('time_ratio'), '.2f')} ({_fmt(r.get('time_ratio_medians'), '.2f')}, "
+            f"{_fmt(r.get('time_ratio_minima'), '.2f')}) | {_fmt(r.get('time_ratio_fuse'), '.2f')} | "
             f"{r['peak_mib_mine']:.2f} / {_fmt(r.get('peak_mib_ref'), '.2f')} | "
             f"{_fmt(r.get('memory_ratio'), '.3f')} | {_fmt(r.get('max_abs_diff_float64'), '.1e')} |"
         )

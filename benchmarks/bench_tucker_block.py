@@ -39,6 +39,8 @@ from torch import nn
 
 from mmlearn import fusion
 
+from .common import make_inputs, paired_times, sync
+
 RESULTS = Path(__file__).parent / "results"
 SIZES = {
     "book": {
@@ -64,7 +66,7 @@ SIZES = {
         },
     },
 }
-MIN_REPEATS, BUDGET_S = 5, 20.0  # stop repeating a measurement after BUDGET_S seconds
+BUDGET_S = 20.0  # stop repeating a measurement after BUDGET_S seconds (at least 5 pairs)
 REFERENCE_CLASS = {"tucker": "Tucker", "mutan": "Mutan", "block": "Block", "block_tucker": "BlockTucker"}
 
 
@@ -117,59 +119,25 @@ def forward_flops(name: str, batch: int, dims, out: int, hyper: dict) -> float:
     return 2.0 * batch * macs
 
 
-class _ListInput(nn.Module):
-    def __init__(self, module: nn.Module):
-        super().__init__()
-        self.module = module
-
-    def forward(self, *xs):
-        return self.module(list(xs))
-
-
-def _inputs(size: dict, dtype=torch.float32, seed: int = 1, device="cpu"):
-    g = torch.Generator().manual_seed(seed)
-    return [torch.randn(size["batch"], d, generator=g, dtype=dtype).to(device) for d in size["dims"]]
-
-
-def _sync(device) -> None:
-    if torch.device(device).type == "cuda":
-        torch.cuda.synchronize()
-
-
-def _time(module: nn.Module, xs, backward: bool, device) -> float:
-    if backward:
-        xs = [x.detach().requires_grad_() for x in xs]
-        module.zero_grad(set_to_none=True)
-    _sync(device)
-    start = time.perf_counter()
-    if backward:
-        module(*xs).sum().backward()
-    else:
-        with torch.no_grad():
-            module(*xs)
-    _sync(device)
-    return time.perf_counter() - start
-
-
 def matmul_gflops(n: int = 2048, repeats: int = 20, device="cpu") -> float:
     """GFLOP/s of the fastest of ``repeats`` plain float32 ``(n, n) @ (n, n)`` products: the
     practical ceiling of this machine (the best run, since other load only slows it down)."""
     a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
     times = []
     for _ in range(repeats + 2):
-        _sync(device)
+        sync(device)
         start = time.perf_counter()
         torch.mm(a, b)
-        _sync(device)
+        sync(device)
         times.append(time.perf_counter() - start)
     return 2 * n**3 / min(times[2:]) / 1e9
 
 
 def max_abs_diff(ref: nn.Module, mine: nn.Module, size: dict) -> float:
     ref, mine = ref.double(), mine.double()
-    xs = _inputs(size, torch.float64, seed=2)
+    xs = make_inputs(size["batch"], size["dims"], "cpu", torch.float64, seed=2)
     with torch.no_grad():
-        diff = (ref(xs) - mine(*xs)).abs().max().item()
+        diff = (ref(xs) - mine(xs)).abs().max().item()
     ref.float()
     mine.float()
     return diff
@@ -192,31 +160,31 @@ def run(sizes: list[str], repeats: dict[str, int], device="cpu") -> list[dict]:
                 "n_params_ref": ref.n_params,
                 "max_abs_diff_float64": max_abs_diff(ref, mine, size),
             }
-            modules = {"mine": mine.to(device), "ref": _ListInput(ref).to(device)}
-            xs = _inputs(size, device=device)
+            # both take the list of inputs: the same call, no wrapper on either side
+            modules = {"mine": mine.to(device), "ref": ref.to(device)}
+            xs = make_inputs(size["batch"], size["dims"], device)
             flops = forward_flops(name, size["batch"], size["dims"], size["out"], hyper)
             for mode, backward, factor in [("fwd", False, 1), ("fwdbwd", True, 3)]:
-                times: dict[str, list[float]] = {k: [] for k in modules}
-                for _ in range(2):
-                    for m in modules.values():
-                        _time(m, xs, backward, device)
-                start = time.perf_counter()
-                for i in range(repeats[size_name]):
-                    if i >= MIN_REPEATS and time.perf_counter() - start > BUDGET_S:
-                        break
-                    order = list(modules) if i % 2 == 0 else list(modules)[::-1]
-                    for k in order:  # back to back, alternating which one goes first
-                        times[k].append(_time(modules[k], xs, backward, device))
-                paired = [a / b for a, b in zip(times["mine"], times["ref"], strict=True)]
-                row[f"{mode}_paired_ratio"] = statistics.median(paired)
+                timed = paired_times(
+                    modules["mine"],
+                    modules["ref"],
+                    xs,
+                    device,
+                    repeats[size_name],
+                    warmup=2,
+                    budget_s=BUDGET_S,
+                    backward=backward,
+                )
+                times = {"mine": timed.a, "ref": timed.b}
+                row[f"{mode}_paired_ratio"] = timed.ratio
                 for k in modules:
                     t = statistics.median(times[k])
                     row[f"{mode}_ms_{k}"] = 1e3 * t
                     row[f"{mode}_min_ms_{k}"] = 1e3 * min(times[k])
                     row[f"{mode}_gflops_{k}"] = factor * flops / t / 1e9
-                row[f"{mode}_repeats"] = len(times["mine"])
-                row[f"{mode}_ratio"] = row[f"{mode}_ms_mine"] / row[f"{mode}_ms_ref"]
-                row[f"{mode}_min_ratio"] = row[f"{mode}_min_ms_mine"] / row[f"{mode}_min_ms_ref"]
+                row[f"{mode}_repeats"] = len(timed.a)
+                row[f"{mode}_ratio"] = timed.ratio_of_medians
+                row[f"{mode}_min_ratio"] = timed.ratio_of_minima
             print(json.dumps(row), flush=True)
             rows.append(row)
             del ref, mine, modules

@@ -89,3 +89,21 @@ def test_interaction_task_is_invisible_to_linear_models():
     assert set(multi.labels.tolist()) == {0, 1, 2, 3} and multi.interaction.shape == (4, 16, 16)
     with pytest.raises(ValueError, match="rank"):
         make_interaction(rank=99)
+
+
+def test_a_dataset_indexes_like_a_torch_dataset_and_loads_in_a_dataloader():
+    import pytest
+    import torch
+    from torch.utils.data import DataLoader
+
+    from mmlearn.data import MultimodalDataset
+
+    data = MultimodalDataset([torch.arange(12.0).view(6, 2), torch.ones(6, 3)], torch.arange(6) % 2)
+    xs, y = data[4]
+    torch.testing.assert_close(xs[0], torch.tensor([8.0, 9.0]))
+    assert y.item() == 0 and xs[1].shape == (3,)
+    (a, b), labels = next(iter(DataLoader(data, batch_size=4)))
+    assert a.shape == (4, 2) and b.shape == (4, 3) and labels.tolist() == [0, 1, 0, 1]
+    with pytest.raises(TypeError, match="subset"):
+        data[[0, 1]]
+    assert len(data.subset([0, 1])) == 2

@@ -1,6 +1,7 @@
 """Two-process DDP training (gloo, started by torchrun) matches single-process training."""
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -12,6 +13,13 @@ from mmlearn.training.distributed import make_model, train_steps
 
 
 @pytest.mark.slow
+def _free_port() -> int:
+    """A port no other process listens on now (a fixed port collides with parallel runs)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def test_ddp_two_processes_matches_single_process(tmp_path):
     out = tmp_path / "ddp.pt"
     env = dict(os.environ, OMP_NUM_THREADS="1", MASTER_ADDR="127.0.0.1")
@@ -22,7 +30,7 @@ def test_ddp_two_processes_matches_single_process(tmp_path):
         "--nproc_per_node",
         "2",
         "--master_port",
-        "29517",
+        str(_free_port()),
         "-m",
         "mmlearn.training.distributed",
         "--fusion",

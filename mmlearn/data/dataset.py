@@ -12,8 +12,9 @@ from torch import Tensor
 class MultimodalDataset:
     """``M`` modalities of shape ``(n, d_m)`` (or ``(n, L_m, d_m)``) and labels ``(n,)``.
 
-    Indexing with an array of indices returns a new dataset (a subset); iterate over
-    mini-batches with :meth:`batches`.
+    ``dataset[i]`` is one sample ``([x_1[i], ..., x_M[i]], y[i])``, as in
+    ``torch.utils.data.Dataset``, so a ``DataLoader`` can wrap it; :meth:`subset` takes an array of
+    indices and returns a new dataset; :meth:`batches` iterates over mini-batches.
     """
 
     def __init__(
@@ -54,7 +55,14 @@ class MultimodalDataset:
         idx = torch.as_tensor(np.asarray(index), dtype=torch.long)
         return MultimodalDataset([x[idx] for x in self.modalities], self.labels[idx], self.names)
 
-    __getitem__ = subset
+    def __getitem__(self, index: int) -> tuple[list[Tensor], Tensor]:
+        """Sample ``index``: ``([x_1[index], ..., x_M[index]], label)``."""
+        if isinstance(index, bool) or not isinstance(index, int | np.integer):
+            raise TypeError(
+                f"MultimodalDataset: dataset[i] takes one int and returns one sample; got "
+                f"{type(index).__name__} (for several rows use dataset.subset(indices))"
+            )
+        return [x[index] for x in self.modalities], self.labels[index]
 
     def select(self, names: Sequence[str]) -> MultimodalDataset:
         """A dataset with only the named modalities, in the given order."""

@@ -7,6 +7,7 @@ modality, ``True`` = present) and pool over the present modalities only.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Sequence
 
 import torch
@@ -117,9 +118,9 @@ class _Pool(Fusion):
         super().__init__(input_dims, output_dim)
         self.project = ModalityProjections(self.input_dims, output_dim)
 
+    @abstractmethod
     def pool(self, projected: Tensor, mask: Tensor | None) -> Tensor:
         """``(batch, M, output_dim)`` and a ``(batch, M)`` mask -> ``(batch, output_dim)``."""
-        raise NotImplementedError
 
     def fuse(self, *inputs: Tensor, masks: Sequence[Tensor | None] | None = None) -> Tensor:
         return self.pool(self.project(inputs), stack_masks(masks, inputs[0]))

@@ -45,8 +45,12 @@ def smooth_labels(labels: Tensor, n_classes: int, eps: float = 0.1, dtype=torch.
         raise ValueError(f"smooth_labels: labels must be in [0, {n_classes - 1}]")
     if not 0 <= eps < 1:
         raise ValueError(f"smooth_labels: eps must be in [0, 1), got {eps}")
-    onehot = F.one_hot(labels, n_classes).to(dtype)
-    return (1 - eps) * onehot + eps / n_classes
+    return _smooth(labels, n_classes, eps, dtype)
+
+
+def _smooth(labels: Tensor, n_classes: int, eps: float, dtype: torch.dtype) -> Tensor:
+    """:func:`smooth_labels` on inputs that are already validated."""
+    return (1 - eps) * F.one_hot(labels, n_classes).to(dtype) + eps / n_classes
 
 
 def label_smoothing_loss(logits: Tensor, labels: Tensor, eps: float = 0.1) -> Tensor:
@@ -56,7 +60,7 @@ def label_smoothing_loss(logits: Tensor, labels: Tensor, eps: float = 0.1) -> Te
     for any finite logits. Equal to ``F.cross_entropy(logits, labels, label_smoothing=eps)``.
     """
     logits, labels = _check(logits, labels, eps, "label_smoothing_loss")
-    q = smooth_labels(labels, logits.shape[1], eps, dtype=logits.dtype)
+    q = _smooth(labels, logits.shape[1], eps, logits.dtype)
     # xlogy-style product: a zero target weight times a -inf log-probability counts 0, not NaN
     # (a -inf logit for a class with weight 0 when eps = 0), as in F.cross_entropy
     log_p = logits.log_softmax(-1)

@@ -18,6 +18,7 @@ import torch
 from torch import Tensor
 
 from .._validation import check_distribution, check_pair
+from .distances import cosine_similarity
 
 
 def _pair(p: Tensor, q: Tensor, owner: str) -> tuple[Tensor, Tensor]:
@@ -58,7 +59,7 @@ def js_divergence(p: Tensor, q: Tensor) -> Tensor:
     return 0.5 * (kl_pm + kl_qm)
 
 
-def matching_degree(a: Tensor, b: Tensor, method: str = "cosine", temperature: float = 1.0) -> Tensor:
+def matching_degree(a: Tensor, b: Tensor, method: str = "cosine", temperature: float | None = 1.0) -> Tensor:
     """How well two modalities agree, sample by sample; larger means better matched. ``(n,)``.
 
     ``a`` and ``b`` are paired embeddings ``(n, d)`` of two modalities in a shared space.
@@ -72,8 +73,6 @@ def matching_degree(a: Tensor, b: Tensor, method: str = "cosine", temperature: f
     With ``"kl"``/``"js"`` the inputs may also be probability vectors already
     (pass ``temperature=None``); they are then validated (non-negative, rows sum to one).
     """
-    from .distances import cosine_similarity
-
     if method == "cosine":
         return cosine_similarity(a, b)
     if method not in ("kl", "js"):

@@ -1,8 +1,10 @@
 """The autograder: per-question feedback for students, safe class-wide grading for instructors.
 
 * Students call :func:`check` in their notebook for instant feedback on one question.
-* ``mmlearn-grade`` grades notebooks (or a folder of them): each notebook's graded cells run in a
-  subprocess with a time and memory limit, so a crash or an endless loop costs that question only.
+* ``mmlearn-grade`` grades notebooks (or a folder of them, e.g. an LMS download): each
+  submission's graded cells run in a sandboxed worker (namespaces, read-only file system,
+  separate user, cgroup and rlimits) that only ever sends back plain data; the verdicts are
+  decided in the grader's own process (:func:`judge`), which never runs student code.
 * ``mmlearn-release`` writes the student notebooks from the reference solutions.
 """
 
@@ -10,14 +12,18 @@ from .feedback import check
 from .release import release_notebook
 from .runner import NotebookReport, QuestionResult, grade_folder, grade_notebook
 from .spec import Question, load_questions
+from .verdict import Status, Verdict, judge
 
 __all__ = [
     "NotebookReport",
     "Question",
     "QuestionResult",
+    "Status",
+    "Verdict",
     "check",
     "grade_folder",
     "grade_notebook",
+    "judge",
     "load_questions",
     "release_notebook",
 ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
+
 import torch
 
-from ..checks import assert_close, assert_equal
+from ..checks import assert_close, assert_equal, rebuild
 from ..spec import Question
+from ..subject import Answer
 
 D64 = torch.float64
 
@@ -17,7 +20,7 @@ def _count(input_dims, output_dim, mm_dim, chunks, rank) -> int:
     return projections + merges + (mm_dim + 1) * output_dim
 
 
-def check_count(fn) -> None:
+def check_count(fn: Answer, seed: int) -> None:
     cases = [
         ([64, 64], 10, 160, 20, 10),
         ([7, 5], 4, 12, 3, 2),
@@ -47,24 +50,21 @@ def _mlb(x, y, u, c, v, e, w_out, b_out):
     return ((x @ u.T + c) * (y @ v.T + e)) @ w_out.T + b_out
 
 
-def check_block_from_mlb(fn) -> None:
+def check_block_from_mlb(fn: Answer, seed: int) -> None:
     from mmlearn.fusion.block import Block
 
-    for seed, dims, rank, out in [(0, (5, 4), 6, 3), (1, (3, 7), 4, 2)]:
-        case = _mlb_case(seed, dims, rank, out)
-        torch.manual_seed(123)  # whatever the student's module initialises, it must be overwritten
-        block = fn(*case)
-        if not isinstance(block, Block):
-            raise AssertionError(
-                f"block_from_mlb should return a mmlearn.fusion.Block, got {type(block).__name__}"
-            )
+    attrs = tuple(inspect.signature(Block.__init__).parameters)[1:]
+    for k, dims, rank, out in [(0, (5, 4), 6, 3), (1, (3, 7), 4, 2)]:
+        case = _mlb_case(seed + k, dims, rank, out)
+        result = fn.call(*case, module_attrs=attrs).value
+        block = rebuild(result, Block, "block_from_mlb(...)")
         if tuple(block.input_dims) != dims or block.output_dim != out:
             raise AssertionError(
                 f"the Block should have input_dims {dims} and output_dim {out}, got "
                 f"{tuple(block.input_dims)} and {block.output_dim}"
             )
-        block = block.double().eval()
-        g = torch.Generator().manual_seed(seed + 50)
+        block = block.eval()
+        g = torch.Generator().manual_seed(seed + k + 50)
         x = torch.randn(8, dims[0], generator=g, dtype=D64)
         y = torch.randn(8, dims[1], generator=g, dtype=D64)
         with torch.no_grad():

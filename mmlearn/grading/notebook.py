@@ -55,17 +55,23 @@ def decode_text(data: bytes, name: str = "the file") -> str:
         raise NotebookError(f"{name} is not a valid Jupyter notebook (not UTF-8 or UTF-16 text)") from err
 
 
-def read_notebook_json(path: Path | str) -> dict[str, Any]:
-    """The notebook's JSON object; :class:`NotebookError` if it is not one."""
+def read_bytes(path: Path | str) -> bytes:
+    """The file's bytes (at most ``MAX_NOTEBOOK_BYTES``); :class:`NotebookError` otherwise."""
     path = Path(path)
     try:
         if path.stat().st_size > MAX_NOTEBOOK_BYTES:
             raise NotebookError(f"{path.name} is larger than {MAX_NOTEBOOK_BYTES >> 20} MB")
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError as err:
         raise NotebookError(f"{path.name}: no such file") from err
     except OSError as err:
         raise NotebookError(f"{path.name} cannot be read ({type(err).__name__})") from err
+
+
+def read_notebook_json(path: Path | str, data: bytes | None = None) -> dict[str, Any]:
+    """The notebook's JSON object (from ``data`` if given); :class:`NotebookError` if it is not one."""
+    path = Path(path)
+    data = read_bytes(path) if data is None else data
     try:
         nb = json.loads(decode_text(data, path.name))
     except (ValueError, RecursionError) as err:
@@ -142,13 +148,13 @@ def chapter_of(nb: dict[str, Any], path: Path | str | None = None) -> str:
     raise NotebookError("cannot tell which chapter this notebook belongs to (metadata mmlearn.chapter)")
 
 
-def read_submission(path: Path | str, chapter: str | None = None) -> Submission:
+def read_submission(path: Path | str, chapter: str | None = None, data: bytes | None = None) -> Submission:
     """The graded cells (tagged ``setup`` or ``graded``) of a student's file, leniently.
 
     Without any tagged cell, every code cell is graded (with a warning): the functions are
     found by name. Raises :class:`NotebookError` only for a file that is not a notebook.
     """
-    nb = read_notebook_json(path)
+    nb = read_notebook_json(path, data)
     warnings: list[str] = []
     try:
         found = chapter or chapter_of(nb, path)

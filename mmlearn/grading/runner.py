@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .notebook import NotebookError, read_submission
+from .notebook import NotebookError, read_bytes, read_submission
 from .sandbox import Limits
 from .session import STARTUP_SECONDS, WorkerSubject
 from .spec import Question, load_questions
@@ -187,13 +187,11 @@ def grade_notebook(
     """
     path = Path(path)
     report = NotebookReport(str(path), chapter, seed=new_seed() if seed is None else seed)
-    try:
-        report.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        pass
     submission = None
     try:
-        submission = read_submission(path, chapter)
+        data = read_bytes(path)  # read once: the hash is of exactly what is graded
+        report.sha256 = hashlib.sha256(data).hexdigest()
+        submission = read_submission(path, chapter, data)
         report.chapter = submission.chapter
         report.warnings = submission.warnings
         if report.chapter is None:

@@ -13,9 +13,9 @@ Layers, from outside in (each one is detected once; a missing one is reported lo
   private scratch folder; nothing else of the host exists (no solutions, no submissions, no
   instructor files, no grader output). Without bubblewrap, ``unshare`` still gives new PID and
   network namespaces, but the file system is the host's.
-* **separate user** (needs root): the worker drops to an unprivileged uid (one per parallel
-  slot, so that the per-user process limit of one submission does not starve another) with no
-  capabilities and ``no_new_privs``.
+* **separate user** (needs root): the worker drops to an unprivileged uid (one per grader
+  process and parallel slot, so that the per-user process limit of one submission does not
+  starve another) with no capabilities and ``no_new_privs``.
 * an **empty environment** and a new session (own process group, no controlling terminal).
 """
 
@@ -35,7 +35,15 @@ from pathlib import Path
 
 import mmlearn
 
-UID_BASE = 61000  # the worker of parallel slot k runs as uid UID_BASE + k (no login, no files)
+UID_BASE = 200_000  # workers run as uids above this one: no login, no files, no other users
+
+
+def worker_uid(slot: int) -> int:
+    """An unprivileged uid of its own for each grader process and parallel slot (at most 8), so
+    that the per-user process limit of one submission never counts another's processes."""
+    return UID_BASE + (os.getpid() % 100_000) * 8 + slot % 8
+
+
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 
 
@@ -337,7 +345,7 @@ def worker_command(layers: Layers, limits: Limits, slot: int, cgroup: Cgroup | N
     if layers.bwrap:
         cmd += _bwrap_args(limits)
         if layers.separate_user:
-            uid = str(UID_BASE + slot)
+            uid = str(worker_uid(slot))
             cmd += ["--", "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
             cmd += ["--no-new-privs", "--inh-caps=-all", "--bounding-set=-all"]
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import torch
 
 from ..checks import assert_close, assert_equal
@@ -44,8 +46,10 @@ def check_max_pool(fn: Answer, seed: int) -> None:
 
 
 def check_count(fn: Answer, seed: int) -> None:
-    cases = [([3, 4], 5, 40), ([216, 76, 64], 10, 3570), ([1], 1, 2)]
-    for dims, out, expected in cases:
+    rng = random.Random(seed)
+    drawn = ([rng.randint(1, 300) for _ in range(rng.randint(1, 4))], rng.randint(1, 50))
+    for dims, out in [([3, 4], 5), ([216, 76, 64], 10), ([1], 1), drawn]:
+        expected = (sum(dims) + 1) * out  # one weight per input feature and output, plus a bias
         assert_equal(fn(dims, out), expected, f"concat_param_count({dims}, {out})")
 
 

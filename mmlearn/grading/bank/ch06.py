@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import torch
 
@@ -59,7 +60,9 @@ def check_mcb(fn: Answer, seed: int) -> None:
 
 
 def check_tfn_count(fn: Answer, seed: int) -> None:
-    cases = [([3, 4], 5), ([32, 16, 8], 10), ([1, 1], 1), ([2, 3, 4, 5], 2)]
+    rng = random.Random(seed)
+    drawn = ([rng.randint(1, 40) for _ in range(rng.randint(2, 4))], rng.randint(1, 20))
+    cases = [([3, 4], 5), ([32, 16, 8], 10), ([1, 1], 1), ([2, 3, 4, 5], 2), drawn]
     for dims, out in cases:
         expected = out * math.prod(d + 1 for d in dims) + out
         assert_equal(fn(dims, out), expected, f"tfn_param_count({dims}, {out})")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import torch
 
 from ..checks import assert_close, assert_equal
@@ -38,14 +40,20 @@ def check_mfb_pool(fn: Answer, seed: int) -> None:
     assert_close(fn(z, 1), z, "sum_pool(z, 1) (factor 1 changes nothing)")
 
 
+def _drawn(seed: int) -> tuple[list[int], int, int]:
+    """A case the student cannot know in advance: input dims, output dim, rank."""
+    rng = random.Random(seed)
+    return [rng.randint(1, 100) for _ in range(rng.randint(2, 4))], rng.randint(1, 30), rng.randint(1, 50)
+
+
 def check_mlb_count(fn: Answer, seed: int) -> None:
-    for dims, out, rank in [([3, 4], 5, 6), ([64, 64], 10, 160), ([8, 6, 4], 2, 3)]:
+    for dims, out, rank in [([3, 4], 5, 6), ([64, 64], 10, 160), ([8, 6, 4], 2, 3), _drawn(seed)]:
         expected = sum((d + 1) * rank for d in dims) + (rank + 1) * out
         assert_equal(fn(dims, out, rank), expected, f"mlb_param_count({dims}, {out}, {rank})")
 
 
 def check_lmf_count(fn: Answer, seed: int) -> None:
-    for dims, out, rank in [([3, 4], 5, 6), ([64, 64, 32], 10, 4), ([1, 1], 1, 1)]:
+    for dims, out, rank in [([3, 4], 5, 6), ([64, 64, 32], 10, 4), ([1, 1], 1, 1), _drawn(seed)]:
         expected = rank * sum((d + 1) * out for d in dims) + rank + out
         assert_equal(fn(dims, out, rank), expected, f"lmf_param_count({dims}, {out}, {rank})")
 

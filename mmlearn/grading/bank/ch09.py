@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import random
 
 import torch
 
@@ -20,6 +21,13 @@ def _count(input_dims, output_dim, mm_dim, chunks, rank) -> int:
     return projections + merges + (mm_dim + 1) * output_dim
 
 
+def _drawn(seed: int) -> tuple[list[int], int, int, int, int]:
+    rng = random.Random(seed)
+    chunks, size = rng.randint(1, 8), rng.randint(1, 8)
+    dims = [rng.randint(1, 50) for _ in range(rng.randint(2, 3))]
+    return dims, rng.randint(1, 20), chunks * size, chunks, rng.randint(1, 6)
+
+
 def check_count(fn: Answer, seed: int) -> None:
     cases = [
         ([64, 64], 10, 160, 20, 10),
@@ -28,6 +36,7 @@ def check_count(fn: Answer, seed: int) -> None:
         ([6, 5, 4], 3, 8, 2, 3),
         ([3, 3], 2, 6, 6, 1),
         ([3, 3], 2, 6, 1, 4),
+        _drawn(seed),
     ]
     for case in cases:
         assert_equal(

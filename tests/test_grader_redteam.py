@@ -55,6 +55,7 @@ class ClassRun:
     seconds: float
     rss_growth_mb: float
     connections: int
+    changed_package_files: list[Path]
 
 
 def _sha(path: Path) -> str:
@@ -134,6 +135,7 @@ def run(tmp_path_factory):
             seconds,
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - rss,
             connections,
+            [p for p, data in saved.items() if p.read_bytes() != data],
         )
     finally:
         del os.environ[SECRET_VAR]
@@ -219,6 +221,12 @@ def test_classmates_files_and_outputs_are_untouched(run):
     assert {p.name: _sha(p) for p in run.folder.iterdir() if p.suffix == ".ipynb"} == run.before
     assert verify_manifest(run.out) == []
     assert not _marker_files(run.marker, run.folder)
+
+
+@needs_bwrap
+def test_the_installed_bank_and_helpers_are_unchanged(run):
+    # a later grading run would import these files: they must be exactly as installed
+    assert run.changed_package_files == []
 
 
 @needs_bwrap

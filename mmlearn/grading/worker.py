@@ -19,6 +19,8 @@ from typing import Any, BinaryIO
 from .channel import blocking_read_frame, pack
 from .execute import call, describe, student_error
 
+ENDED = 77  # exit status of a question's process that was told to end (any other is a loss)
+
 
 class CellTimeout(BaseException):
     """Raised by the alarm when one cell runs too long (not an Exception: students can't catch it)."""
@@ -70,11 +72,11 @@ def serve_question(requests: BinaryIO, answers: BinaryIO, namespace: dict[str, A
     while True:
         message = blocking_read_frame(requests)
         if message is None:
-            os._exit(0)
+            os._exit(ENDED)
         op, name = message.get("op"), str(message.get("name"))
         if op == "end":
             _send(answers, {"ended": True}, message.get("nonce"))
-            os._exit(0)
+            os._exit(ENDED)
         if op == "describe":
             answer = describe(namespace, name)
         elif op == "call" and name in namespace:
@@ -100,7 +102,7 @@ def _wait_question(pid: int, timeout: float) -> str | None:
             os.waitpid(pid, 0)
             return "timeout"
         time.sleep(0.005)
-    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == ENDED:
         return None
     if os.WIFSIGNALED(status):
         return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"

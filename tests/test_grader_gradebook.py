@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from mmlearn.grading.cli import grade_main
 from mmlearn.grading.gradebook import (
     Graded,
     feedback_html,
@@ -61,6 +62,7 @@ def test_lms_names_map_to_ids_and_duplicates_are_flagged(tmp_path):
             "smithjane_late_1234_5699_ch02.ipynb",
             "doejohn_2222_3333_ch02_simple_fusion.ipynb",
             "Ann Lee_77_assignsubmission_file_/ch02.ipynb",
+            "Ann Lee_77_assignsubmission_onlinetext_/onlinetext.html",
             "carol.ipynb",
         ],
     )
@@ -68,7 +70,8 @@ def test_lms_names_map_to_ids_and_duplicates_are_flagged(tmp_path):
     assert found["doejohn_2222_3333_ch02_simple_fusion.ipynb"].student_id == "2222"
     assert found["doejohn_2222_3333_ch02_simple_fusion.ipynb"].how == "canvas"
     moodle = found["ch02.ipynb"]
-    assert (moodle.student_id, moodle.name, moodle.how) == ("77", "Ann Lee", "moodle")
+    assert (moodle.student_id, moodle.name, moodle.how, moodle.problem) == ("77", "Ann Lee", "moodle", None)
+    assert "not a notebook" in found["onlinetext.html"].problem
     assert found["carol.ipynb"].student_id == "carol" and found["carol.ipynb"].problem is None
     for name in ("smithjane_1234_5678_ch02.ipynb", "smithjane_late_1234_5699_ch02.ipynb"):
         assert "duplicate" in found[name].problem and "1234" in found[name].problem
@@ -151,3 +154,33 @@ def test_manifest_detects_changes_after_the_run(tmp_path):
     assert any("scores.csv" in p for p in problems) and any("x_555_1" in p for p in problems)
     manifest.write_text(manifest.read_text().replace('"score": 2', '"score": 3'))
     assert any("manifest.json itself" in p for p in verify_manifest(out, digest))
+
+
+def test_from_an_lms_download_to_import_files(tmp_path, capsys):
+    root = Path(__file__).resolve().parents[1]
+    download = tmp_path / "download"
+    download.mkdir()
+    name = "simple_fusion.ipynb"
+    (download / f"smithjane_1234_5678_ch02_{name}").write_bytes(
+        (root / "exercises" / "solutions" / f"ch02_{name}").read_bytes()
+    )
+    (download / f"doejohn_2222_3333_ch02_{name}").write_bytes(
+        (root / "exercises" / f"ch02_{name}").read_bytes()
+    )
+    roster = tmp_path / "roster.csv"
+    roster.write_text("ID,Student,SIS Login ID\n1234,Jane Smith,smithjane\n2222,John Doe,doejohn\n")
+    out = tmp_path / "graded"
+    assert grade_main([str(download), "--roster", str(roster), "--out", str(out), "--timeout", "10"]) == 0
+    canvas = list(csv.reader((out / "canvas.csv").open()))
+    assert canvas[1][:6] == ["Points Possible", "", "", "", "", "6"]
+    assert {r[1]: (r[0], r[5]) for r in canvas[2:]} == {
+        "1234": ("Jane Smith", "6"),
+        "2222": ("John Doe", "0"),
+    }
+    moodle = {r["Identifier"]: r for r in csv.DictReader((out / "moodle.csv").open())}
+    assert moodle["1234"]["ch02 total (of 6)"] == "6"
+    assert (out / "feedback" / "1234.html").exists() and (out / "feedback" / "2222.txt").exists()
+    digest = capsys.readouterr().out.split("manifest SHA-256: ")[1].split()[0]
+    assert grade_main(["--verify", str(out), "--digest", digest]) == 0
+    (out / "canvas.csv").write_text("Student,ID\nJohn Doe,2222,6\n")
+    assert grade_main(["--verify", str(out), "--digest", digest]) == 1

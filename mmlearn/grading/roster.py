@@ -102,12 +102,20 @@ def identify(files: list[Path], roster: dict[str, RosterEntry] | None = None) ->
     for item in found:
         groups[item.student_id].append(item)
     for sid, items in groups.items():
-        if len(items) > 1:
+        notebooks = [i for i in items if i.path.suffix == ".ipynb"]
+        if len(items) > 1 and len(notebooks) == 1:  # e.g. Moodle's online text next to the notebook
+            for item in items:
+                if item is not notebooks[0]:
+                    _note(item, f"not a notebook: the notebook {notebooks[0].path.name} of {sid} is graded")
+        elif len(items) > 1:
             names = ", ".join(i.path.name for i in items)
             for item in items:
-                note = f"duplicate: {len(items)} submissions for student {sid} ({names}); none imported"
-                item.problem = f"{item.problem}; {note}" if item.problem else note
+                _note(item, f"duplicate: {len(items)} submissions for student {sid} ({names}); none imported")
     return found
+
+
+def _note(item: Identified, note: str) -> None:
+    item.problem = f"{item.problem}; {note}" if item.problem else note
 
 
 def missing_students(found: list[Identified], roster: dict[str, RosterEntry]) -> list[RosterEntry]:

@@ -8,12 +8,26 @@
 * ``mmlearn-release`` writes the student notebooks from the reference solutions.
 """
 
-from .feedback import check
-from .release import release_notebook
-from .runner import NotebookReport, QuestionResult, grade_folder, grade_notebook
-from .spec import Question, load_questions
-from .verdict import Status, Verdict, judge
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Imported on first use, so that the sandboxed worker (which imports this package first) loads
+# only what it needs, not the grader's notebook reading and reporting.
+_WHERE = {
+    "check": "feedback",
+    "release_notebook": "release",
+    "NotebookReport": "runner",
+    "QuestionResult": "runner",
+    "grade_folder": "runner",
+    "grade_notebook": "runner",
+    "Question": "spec",
+    "load_questions": "spec",
+    "Status": "verdict",
+    "Verdict": "verdict",
+    "judge": "verdict",
+}
 __all__ = [
     "NotebookReport",
     "Question",
@@ -27,3 +41,16 @@ __all__ = [
     "load_questions",
     "release_notebook",
 ]
+
+if TYPE_CHECKING:
+    from .feedback import check
+    from .release import release_notebook
+    from .runner import NotebookReport, QuestionResult, grade_folder, grade_notebook
+    from .spec import Question, load_questions
+    from .verdict import Status, Verdict, judge
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,16 +24,15 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
-import uuid
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import mmlearn
+
+from .cgroup import CGROUP_ROOT, Cgroup, own_cgroup_v1
 
 UID_BASE = 200_000  # workers run as uids above this one: no login, no files, no other users
 
@@ -42,9 +41,6 @@ def worker_uid(slot: int) -> int:
     """An unprivileged uid of its own for each grader process and parallel slot (at most 8), so
     that the per-user process limit of one submission never counts another's processes."""
     return UID_BASE + (os.getpid() % 100_000) * 8 + slot % 8
-
-
-CGROUP_ROOT = Path("/sys/fs/cgroup")
 
 
 class SandboxWarning(UserWarning):
@@ -97,22 +93,11 @@ def _works(cmd: list[str]) -> bool:
         return False
 
 
-def _own_cgroup_v1(controller: str) -> Path | None:
-    try:
-        for line in Path("/proc/self/cgroup").read_text().splitlines():
-            _, names, path = line.split(":", 2)
-            if controller in names.split(","):
-                return CGROUP_ROOT / controller / path.lstrip("/")
-    except OSError:
-        return None
-    return None
-
-
 def _cgroup_kind() -> str | None:
     if os.geteuid() != 0:
         return None
     for controller in ("memory", "pids"):
-        base = _own_cgroup_v1(controller)
+        base = own_cgroup_v1(controller)
         if base is None or not os.access(base, os.W_OK):
             break
     else:
@@ -156,98 +141,6 @@ def detect_layers() -> Layers:
     for sentence in layers.missing:
         warnings.warn(f"SANDBOX LAYER MISSING: {sentence}", SandboxWarning, stacklevel=2)
     return layers
-
-
-class Cgroup:
-    """A memory + pids cgroup for one worker: limits for the whole group, and a sure kill."""
-
-    def __init__(self, kind: str, dirs: list[Path]) -> None:
-        self.kind = kind
-        self.dirs = dirs
-
-    @classmethod
-    def create(cls, kind: str, limits: Limits) -> Cgroup | None:
-        name = f"mmlearn-grade-{uuid.uuid4().hex[:12]}"
-        try:
-            if kind == "v1":
-                mem, pids = _own_cgroup_v1("memory"), _own_cgroup_v1("pids")
-                assert mem is not None and pids is not None
-                group = cls(kind, [mem / name, pids / name])
-                for d in group.dirs:
-                    d.mkdir()
-                if limits.memory_mb:
-                    (group.dirs[0] / "memory.limit_in_bytes").write_text(str(limits.memory_mb << 20))
-                (group.dirs[1] / "pids.max").write_text(str(limits.processes))
-            else:
-                group = cls(kind, [CGROUP_ROOT / name])
-                group.dirs[0].mkdir()
-                if limits.memory_mb:
-                    (group.dirs[0] / "memory.max").write_text(str(limits.memory_mb << 20))
-                    (group.dirs[0] / "memory.swap.max").write_text("0")
-                (group.dirs[0] / "pids.max").write_text(str(limits.processes))
-        except (OSError, AssertionError):
-            if "group" in locals():
-                group.remove()
-            return None
-        return group
-
-    def procs_files(self) -> list[Path]:
-        return [d / "cgroup.procs" for d in self.dirs]
-
-    def pids(self) -> set[int]:
-        found: set[int] = set()
-        for f in self.procs_files():
-            try:
-                found |= {int(p) for p in f.read_text().split()}
-            except OSError:
-                pass
-        return found
-
-    def peak_memory_mb(self) -> float | None:
-        name = "memory.max_usage_in_bytes" if self.kind == "v1" else "memory.peak"
-        try:
-            return int((self.dirs[0] / name).read_text()) / 2**20
-        except (OSError, ValueError):
-            return None
-
-    def oom_killed(self) -> bool:
-        try:
-            if self.kind == "v1":
-                return int((self.dirs[0] / "memory.failcnt").read_text()) > 0
-            events = (self.dirs[0] / "memory.events").read_text()
-            return any(
-                line.split()[0] == "oom_kill" and line.split()[1] != "0" for line in events.splitlines()
-            )
-        except (OSError, ValueError, IndexError):
-            return False
-
-    def kill_all(self) -> None:
-        if self.kind == "v2" and (self.dirs[0] / "cgroup.kill").exists():
-            try:
-                (self.dirs[0] / "cgroup.kill").write_text("1")
-            except OSError:
-                pass
-        for _ in range(50):  # a fork racing the kill: repeat until the group is empty
-            pids = self.pids()
-            if not pids:
-                return
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            time.sleep(0.02)
-
-    def remove(self) -> None:
-        for d in self.dirs:
-            for _ in range(50):
-                try:
-                    d.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.02)
 
 
 def _python_home_dirs() -> list[Path]:

@@ -18,8 +18,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .cgroup import Cgroup
 from .channel import ChannelClosed, ChannelError, ChannelTimeout, pack, read_frame, write_all
-from .sandbox import Cgroup, Layers, Limits, detect_layers, set_rlimits, worker_command, worker_env
+from .sandbox import Layers, Limits, detect_layers, set_rlimits, worker_command, worker_env
 from .scrub import scrub
 from .subject import Subject, WorkerLost, WorkerTimeout
 
@@ -66,6 +67,7 @@ class WorkerSubject(Subject):
         os.set_blocking(self._in, False)
         self.alive = True
         self.in_question = False
+        self.timeout_text = "took longer than the time limit (an endless loop?)"
 
     def request(self, message: dict[str, Any]) -> dict[str, Any]:
         if not self.alive:
@@ -76,7 +78,7 @@ class WorkerSubject(Subject):
             answer = read_frame(self._in, self.deadline)
         except ChannelTimeout as err:
             self.close()
-            raise WorkerTimeout(self._timeout_text()) from err
+            raise WorkerTimeout(self.timeout_text) from err
         except ChannelClosed as err:
             self.close()
             raise WorkerLost(self.crash_text()) from err
@@ -89,7 +91,7 @@ class WorkerSubject(Subject):
             # the worker killed (timeout) or saw the death of this question's process
             self.in_question = False
             if answer["lost"] == "timeout":
-                raise WorkerTimeout(self._timeout_text())
+                raise WorkerTimeout(self.timeout_text)
             raise WorkerLost(self.question_crash_text(str(answer["lost"])))
         self.close()
         raise WorkerLost("your code wrote to the grader's channel (an answer out of turn)")
@@ -126,9 +128,6 @@ class WorkerSubject(Subject):
             return False
         ready, _, _ = select.select([self._in], [], [], 0)
         return bool(ready)
-
-    def _timeout_text(self) -> str:
-        return getattr(self, "timeout_text", "took longer than the time limit (an endless loop?)")
 
     def crash_text(self) -> str:
         """Why the worker died, in words (memory, a signal, its last line of stderr)."""

@@ -12,6 +12,7 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
      (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) ||
         echo "could not install chromium: the website test will be skipped"
 fi
+bash scripts/install_sandbox.sh
 export OMP_NUM_THREADS=1 MPLBACKEND=Agg
 .venv/bin/ruff check mmlearn tests benchmarks scripts
 .venv/bin/ruff format --check .

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mmlearn.grading import grade_notebook
+from mmlearn.grading import grade_notebook, load_questions
 from mmlearn.grading.cli import grade_main
 from mmlearn.grading.notebook import question_cell_index
 
@@ -29,7 +29,7 @@ def test_invalid_json_is_reported(tmp_path):
     bad.write_text("{ this is not json")
     report = grade_notebook(bad, chapter="ch02")
     assert "not a valid Jupyter notebook" in report.error
-    assert report.score == 0 and report.max_score == 6
+    assert report.score == 0 and report.max_score == sum(q.points for q in load_questions("ch02"))
     assert {r.status for r in report.results} == {"invalid"}
 
 

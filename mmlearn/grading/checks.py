@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import torch
+
+from .codec import ModuleAnswer
 
 
 def as_tensor(value, name: str) -> torch.Tensor:
@@ -33,5 +37,42 @@ def assert_close(value, expected, name: str = "the result", rtol: float = 1e-5, 
 
 
 def assert_equal(value, expected, name: str = "the result"):
+    """``value == expected``, and of exactly the same type where ``expected`` is an ``int``."""
+    if type(expected) is int and type(value) is not int:
+        raise AssertionError(f"{name} should be an int, got {type(value).__name__}")
     if value != expected:
         raise AssertionError(f"{name} should be {expected!r}, got {value!r}")
+
+
+def rebuild(value, cls: type[torch.nn.Module], name: str = "the result") -> torch.nn.Module:
+    """A genuine ``cls`` built here from a returned module's attributes and weights.
+
+    The student's class never runs in the grader: only its constructor arguments (read from
+    attributes of the same names) and its ``state_dict`` cross over. The shapes are checked on
+    the ``meta`` device before anything is allocated, so a huge claim costs nothing.
+    """
+    expected_name = f"{cls.__module__}.{cls.__qualname__}"
+    if not isinstance(value, ModuleAnswer) or value.class_name != expected_name:
+        got = value.class_name if isinstance(value, ModuleAnswer) else type(value).__name__
+        raise AssertionError(f"{name} should be a {cls.__module__}.{cls.__name__}, got {got}")
+    params = list(inspect.signature(cls.__init__).parameters)[1:]
+    hyper = {k: v for k, v in value.attrs.items() if k in params}
+    if not all(_plain(v) for v in hyper.values()):
+        raise AssertionError(f"{name}: its hyper-parameters are not plain numbers, strings or tuples")
+    try:
+        with torch.device("meta"):
+            shapes = {k: tuple(v.shape) for k, v in cls(**hyper).state_dict().items()}
+    except (TypeError, ValueError) as err:
+        raise AssertionError(f"{name} cannot be rebuilt from its hyper-parameters ({err})") from err
+    got = {k: tuple(v.shape) for k, v in value.state.items()}
+    if got != shapes:
+        raise AssertionError(f"{name}'s weights do not match its hyper-parameters")
+    module = cls(**hyper).double()
+    module.load_state_dict(value.state, strict=True)
+    return module
+
+
+def _plain(value) -> bool:
+    if type(value) in (bool, int, float, str) or value is None:
+        return type(value) is not int or abs(value) < 1_000_000
+    return type(value) in (list, tuple) and len(value) < 64 and all(_plain(v) for v in value)

@@ -3,71 +3,135 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import filecmp
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from .gradebook import (
+    Graded,
+    verify_manifest,
+    write_canvas,
+    write_feedback,
+    write_manifest,
+    write_moodle,
+    write_scores,
+)
 from .release import release_notebook
-from .runner import NotebookReport, grade_folder
+from .roster import identify, missing_students, read_roster
+from .runner import find_submissions, grade_folder
+from .sandbox import detect_layers
 
 
-def write_csv(reports: Sequence[NotebookReport], path: Path | str) -> Path:
-    """One row per submission: student (file stem), chapter, points per question, total, max."""
-    questions: list[str] = []
-    for r in reports:
-        for q in r.results:
-            if q.id not in questions:
-                questions.append(q.id)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student", "chapter", *questions, "total", "max", "problem"])
-        for r in reports:
-            points = {q.id: q.points for q in r.results}
-            writer.writerow(
-                [
-                    Path(r.path).stem,
-                    r.chapter or "",
-                    *[points.get(q, "") for q in questions],
-                    r.score,
-                    r.max_score,
-                    r.error or "",
-                ]
-            )
-    return path
+def grade_class(
+    paths: Sequence[str],
+    out: Path | None,
+    csv_path: Path | None = None,
+    feedback_dir: Path | None = None,
+    roster_path: Path | None = None,
+    **grading: object,
+) -> list[Graded]:
+    """Grade, identify students, write every output and the manifest; print a summary."""
+    files = find_submissions(paths)
+    roster = read_roster(roster_path) if roster_path else None
+    who = identify(files, roster)
+    reports = grade_folder(files, **grading)  # type: ignore[arg-type]
+    graded = [Graded(w, r) for w, r in zip(who, reports, strict=True)]
+    for g in graded:
+        print(g.report.text())
+        if g.problem:
+            print(f"  ! {g.problem}")
+        print()
+    flagged = [g for g in graded if not g.importable]
+    if flagged:
+        print(
+            f"WARNING: {len(flagged)} submissions are flagged and kept out of the LMS files:", file=sys.stderr
+        )
+        for g in flagged:
+            print(f"  {g.who.path.name}: {g.who.problem}", file=sys.stderr)
+    if roster:
+        for entry in missing_students(who, roster):
+            print(f"no submission from {entry.id} {entry.name}".rstrip())
+    outputs: list[Path] = []
+    if csv_path:
+        outputs.append(write_scores(graded, csv_path))
+        print(f"score table: {csv_path}")
+    if feedback_dir:
+        write_feedback(graded, feedback_dir)
+    if out:
+        chapters = sorted({g.report.chapter for g in graded if g.report.chapter})
+        assignment = "-".join(chapters) or "exercises"
+        outputs.append(write_scores(graded, out / "scores.csv"))
+        outputs.append(write_canvas(graded, out / "canvas.csv", assignment))
+        outputs.append(write_moodle(graded, out / "moodle.csv", assignment))
+        outputs += write_feedback(graded, out / "feedback")
+        extra = {"grader": "mmlearn-grade", "chapters": chapters, "sandbox": detect_layers().describe()}
+        manifest, digest = write_manifest(graded, outputs, out, extra)
+        print(f"wrote {out}/scores.csv, canvas.csv, moodle.csv, feedback/, {manifest.name}")
+        print(f"manifest SHA-256: {digest}  (keep it: mmlearn-grade --verify {out} --digest {digest})")
+    return graded
 
 
 def grade_main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="mmlearn-grade",
-        description="Grade exercise notebooks (files or folders of submissions).",
+        description="Grade exercise notebooks (files or folders of submissions) in a sandbox.",
     )
-    parser.add_argument("paths", nargs="+", help="notebooks or folders of notebooks")
+    parser.add_argument("paths", nargs="*", help="notebooks or folders of notebooks (e.g. an LMS download)")
     parser.add_argument("--chapter", help="chapter id such as ch02 (default: from each notebook)")
-    parser.add_argument("--csv", help="write a score table (one row per submission) here")
-    parser.add_argument("--feedback-dir", help="write one feedback .txt per submission here")
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per question")
+    parser.add_argument(
+        "--out", help="write scores.csv, canvas.csv, moodle.csv, feedback/ and manifest.json here"
+    )
+    parser.add_argument("--roster", help="CSV with an id column (and name, login) to match submissions")
+    parser.add_argument("--bank", help="folder of private question files chNN.py (default: the public bank)")
+    parser.add_argument("--seed", type=int, help="seed of the checks' inputs (default: fresh and secret)")
+    parser.add_argument("--csv", help="write the score table (one row per submission) here")
+    parser.add_argument("--feedback-dir", help="write one feedback .txt and .html per submission here")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per question and per cell")
+    parser.add_argument("--notebook-timeout", type=float, help="seconds for a whole notebook")
     parser.add_argument("--memory-mb", type=int, default=4096, help="memory limit per submission")
     parser.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel")
+    parser.add_argument(
+        "--verify", metavar="DIR", help="check DIR/manifest.json against the files; no grading"
+    )
+    parser.add_argument("--digest", help="with --verify: the manifest SHA-256 printed by the run")
     args = parser.parse_args(argv)
+    if args.verify:
+        problems = verify_manifest(args.verify, args.digest)
+        for p in problems:
+            print(f"CHANGED: {p}")
+        print("all files match the manifest" if not problems else f"{len(problems)} changes found")
+        return 1 if problems else 0
+    if not args.paths:
+        parser.error("give notebooks or folders to grade")
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         parser.error(f"no such file or folder: {', '.join(missing)}")
-    reports = grade_folder(args.paths, args.chapter, args.timeout, args.memory_mb, args.jobs)
-    for report in reports:
-        print(report.text())
-        print()
-    if args.feedback_dir:
-        out = Path(args.feedback_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        for report in reports:
-            (out / f"{Path(report.path).stem}.txt").write_text(report.text() + "\n")
-    if args.csv:
-        print(f"score table: {write_csv(reports, args.csv)}")
+    if args.bank and not Path(args.bank).is_dir():
+        parser.error(f"--bank {args.bank}: not a folder")
+    layers = detect_layers()
+    print(layers.describe())
+    for sentence in layers.missing:
+        print(f"WARNING: {sentence}", file=sys.stderr)
+    try:
+        grade_class(
+            args.paths,
+            Path(args.out) if args.out else None,
+            Path(args.csv) if args.csv else None,
+            Path(args.feedback_dir) if args.feedback_dir else None,
+            Path(args.roster) if args.roster else None,
+            chapter=args.chapter,
+            timeout=args.timeout,
+            memory_mb=args.memory_mb,
+            jobs=args.jobs,
+            bank=args.bank,
+            seed=args.seed,
+            notebook_timeout=args.notebook_timeout,
+        )
+    except (ValueError, OSError) as err:
+        print(f"mmlearn-grade: {err}", file=sys.stderr)
+        return 2
     return 0
 
 

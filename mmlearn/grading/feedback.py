@@ -2,37 +2,32 @@
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable
 
-from .spec import load_questions, signature_problem
+from .spec import load_questions
+from .subject import LocalSubject
+from .verdict import judge
 
 
-def check(chapter: str, question: str, fn: Callable) -> bool:
+def check(chapter: str, question: str, fn: Callable, seed: int | None = None) -> bool:
     """Run the grader's test of one question on ``fn`` in this kernel and print the verdict.
 
-    Returns True when the answer passes. It never raises, so a notebook keeps running.
+    The verdict comes from the same :func:`~mmlearn.grading.verdict.judge` the grader uses, on
+    inputs drawn from ``seed`` (fresh each time when None). Returns True when the answer
+    passes. It never raises, so a notebook keeps running.
     """
-    matches = [q for q in load_questions(chapter) if q.id == question]
+    try:
+        matches = [q for q in load_questions(chapter) if q.id == question]
+    except ValueError as err:
+        print(f"[{chapter} {question}] {err}")
+        return False
     if not matches:
         print(f"[{chapter} {question}] unknown question")
         return False
     q = matches[0]
-    problem = signature_problem(fn, q)
-    if problem:
-        print(f"[{chapter} {question}] ✗ {problem}")
-        return False
-    try:
-        q.check(fn)
-    except NotImplementedError:
-        print(f"[{chapter} {question}] … not answered yet (the stub still raises NotImplementedError)")
-        return False
-    except AssertionError as err:
-        print(f"[{chapter} {question}] ✗ wrong answer: {err}")
-        return False
-    except Exception as err:  # the student's code crashed
-        last = traceback.format_exception_only(type(err), err)[-1].strip()
-        print(f"[{chapter} {question}] ✗ your code raised {last}")
-        return False
-    print(f"[{chapter} {question}] ✓ correct ({q.points} point{'s' * (q.points != 1)})")
-    return True
+    verdict = judge(q, LocalSubject({q.function: fn}), seed)
+    if verdict.passed:
+        print(f"[{chapter} {question}] ✓ correct ({q.points} point{'s' * (q.points != 1)})")
+    else:
+        print(f"[{chapter} {question}] {verdict.status.mark} {verdict.message}")
+    return verdict.passed

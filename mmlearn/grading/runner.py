@@ -1,45 +1,41 @@
-"""Grade notebooks safely: each in a subprocess with time and memory limits per question."""
+"""Grade notebooks: the student's cells run in a sandboxed worker, the verdicts are decided here.
+
+For each submission the parent starts a worker (:class:`~mmlearn.grading.session.WorkerSubject`),
+sends it the graded cells one at a time, then judges every question through it
+(:func:`~mmlearn.grading.verdict.judge`). A cell or question that hangs or crashes costs itself
+only: the worker is killed whole and restarted for what is left (skipping a cell that hung),
+within a wall-clock budget for the whole notebook.
+"""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import tempfile
+import hashlib
+import queue
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .notebook import NotebookError, chapter_of, graded_sources, read_notebook
+from .notebook import NotebookError, read_bytes, read_submission
+from .sandbox import Limits
+from .session import STARTUP_SECONDS, WorkerSubject
 from .spec import Question, load_questions
-
-STATUS_TEXT = {
-    "pass": "✓",
-    "fail": "✗",
-    "error": "✗",
-    "timeout": "⏱",
-    "crash": "✗",
-    "missing": "?",
-    "signature": "✗",
-    "unanswered": "…",
-    "invalid": "✗",
-}
+from .subject import WorkerLost, WorkerTimeout
+from .verdict import Status, Verdict, judge, new_seed
 
 
 @dataclass
 class QuestionResult:
     id: str
-    status: str
+    status: Status
     message: str
     points: int
     max_points: int
 
     @property
     def passed(self) -> bool:
-        return self.status == "pass"
+        return self.status is Status.PASS
 
 
 @dataclass
@@ -48,6 +44,10 @@ class NotebookReport:
     chapter: str | None
     results: list[QuestionResult] = field(default_factory=list)
     error: str | None = None  # a problem with the whole notebook (unreadable, ...)
+    warnings: list[str] = field(default_factory=list)
+    sha256: str = ""
+    seed: int | None = None
+    peak_memory_mb: float | None = None
 
     @property
     def score(self) -> int:
@@ -65,117 +65,100 @@ class NotebookReport:
         lines = [f"{Path(self.path).name} ({self.chapter or 'unknown chapter'})"]
         if self.error:
             lines.append(f"  ! {self.error}")
+        lines += [f"  note: {w}" for w in self.warnings]
         for r in self.results:
-            mark = STATUS_TEXT.get(r.status, "?")
-            lines.append(f"  {mark} {r.id} [{r.points}/{r.max_points}] {r.message}")
+            lines.append(f"  {r.status.mark} {r.id} [{r.points}/{r.max_points}] {r.message}")
         lines.append(f"  score: {self.score}/{self.max_score}")
         return "\n".join(lines)
 
 
-def _limit_memory(memory_mb: int | None):
-    if not memory_mb or sys.platform == "win32":
-        return None
-
-    def apply() -> None:
-        import resource
-
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-    return apply
+class GraderError(RuntimeError):
+    """The grader itself cannot work (its sandbox does not start): not the student's fault."""
 
 
-def _read_events(path: Path) -> list[dict]:
-    events = []
-    if path.exists():
-        for line in path.read_text().splitlines():
+def _start_worker(
+    sources: list[str], timeout: float, limits: Limits, slot: int, skip: set[int], deadline: float
+) -> WorkerSubject | None:
+    """A worker that has run every graded cell (cells that hang or crash are skipped and
+    reported); None when the notebook's time budget runs out first."""
+    while time.monotonic() < deadline:
+        worker = WorkerSubject(limits, slot)
+        worker.deadline = min(time.monotonic() + STARTUP_SECONDS, deadline)
+        try:
+            worker.request({"op": "hello"})
+        except WorkerLost as err:
+            worker.cleanup()
+            raise GraderError(f"the grader could not start its sandboxed worker ({err})") from err
+        errors: list[str] = []
+        for i, source in enumerate(sources):
+            if i in skip:
+                errors.append(f"graded cell {i + 1} ran longer than {timeout:g} s or crashed")
+                continue
+            worker.deadline = min(time.monotonic() + timeout, deadline)
             try:
-                events.append(json.loads(line))
-            except json.JSONDecodeError:
+                answer = worker.request({"op": "cell", "index": i, "source": source, "timeout": timeout})
+            except WorkerLost:
+                worker.cleanup()
+                skip.add(i)
                 break
-    return events
+            if answer.get("error"):
+                errors.append(f"graded cell {i + 1} {answer['error']}")
+        else:
+            worker.cell_errors = [e[:200] for e in errors]
+            return worker
+    return None
 
 
-def _run_questions(
-    chapter: str,
+def _judge_in_fresh_process(q: Question, worker: WorkerSubject, seed: int, timeout: float) -> Verdict:
+    """Judge ``q`` in a process forked from the worker for this question only."""
+    try:
+        worker.begin_question(max(timeout, 0.1))
+    except WorkerTimeout as err:
+        return Verdict(Status.TIMEOUT, str(err))
+    except WorkerLost as err:
+        return Verdict(Status.CRASH, str(err))
+    verdict = judge(q, worker, seed)
+    try:
+        worker.end_question()
+    except WorkerLost:
+        pass  # the worker is restarted for the next question
+    return verdict
+
+
+def _grade_questions(
     sources: list[str],
-    pending: list[str],
+    questions: list[Question],
     timeout: float,
-    memory_mb: int | None,
-    workdir: Path,
-) -> dict[str, tuple[str, str]]:
-    """Grade ``pending`` questions, restarting the worker after a timeout or a crash."""
-    outcome: dict[str, tuple[str, str]] = {}
-    attempt = 0
+    limits: Limits,
+    slot: int,
+    seed: int,
+    deadline: float,
+    report: NotebookReport,
+) -> dict[str, Verdict]:
+    verdicts: dict[str, Verdict] = {}
+    pending = list(questions)
+    skip: set[int] = set()
     while pending:
-        attempt += 1
-        job = workdir / f"job{attempt}.json"
-        progress = workdir / f"progress{attempt}.jsonl"
-        job.write_text(
-            json.dumps(
-                {
-                    "chapter": chapter,
-                    "sources": sources,
-                    "questions": pending,
-                    "cell_timeout": timeout,
-                }
-            )
-        )
-        env = dict(os.environ, MPLBACKEND="Agg", OMP_NUM_THREADS="1", PYTHONHASHSEED="0")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "mmlearn.grading.worker", str(job), str(progress)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            cwd=workdir,
-            env=env,
-            preexec_fn=_limit_memory(memory_mb),
-        )
-        # setup: importing torch and running every graded cell once
-        deadline = time.monotonic() + 60 + timeout * max(len(sources), 1)
-        current, started = None, time.monotonic()
-        killed = False
-        while proc.poll() is None:
-            time.sleep(0.05)
-            events = _read_events(progress)
-            starts = [e for e in events if e.get("event") == "start"]
-            if starts and starts[-1]["q"] != current:
-                current, started = starts[-1]["q"], time.monotonic()
-                deadline = started + timeout
-            if time.monotonic() > deadline:
-                proc.kill()
-                killed = True
-                break
-        proc.wait()
-        stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        events = _read_events(progress)
-        for e in events:
-            if e.get("event") == "result":
-                outcome[e["q"]] = (e["status"], e["message"])
-        done = {e["q"] for e in events if e.get("event") == "result"}
-        starts = [e["q"] for e in events if e.get("event") == "start"]
-        blame = starts[-1] if starts and starts[-1] not in done else None
-        if blame is None and not any(e.get("event") == "setup_done" for e in events):
-            # the notebook's cells themselves could not even be run
-            reason = (
-                "running your notebook's graded cells took longer than the limit"
-                if killed
-                else f"the grader crashed while running your notebook: "
-                f"{stderr.strip().splitlines()[-1] if stderr.strip() else 'no message'}"
-            )
+        worker = _start_worker(sources, timeout, limits, slot, skip, deadline)
+        if worker is None:
             for q in pending:
-                if q not in outcome:
-                    outcome[q] = ("crash" if not killed else "timeout", reason)
+                verdicts[q.id] = Verdict(Status.TIMEOUT, "your notebook used up its whole time budget")
             break
-        if blame is not None:
-            if killed:
-                outcome[blame] = ("timeout", f"took longer than {timeout:g} s (an endless loop?)")
-            else:
-                last = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {proc.returncode}"
-                if "MemoryError" in stderr:
-                    last = "ran out of memory"
-                outcome[blame] = ("crash", f"your code crashed the grader process ({last})")
-        pending = [q for q in pending if q not in outcome]
-    return outcome
+        try:
+            while pending and worker.alive and not worker.has_unread():
+                q = pending.pop(0)
+                if time.monotonic() >= deadline:
+                    verdicts[q.id] = Verdict(Status.TIMEOUT, "your notebook used up its whole time budget")
+                    continue
+                worker.timeout_text = f"took longer than {timeout:g} s (an endless loop?)"
+                verdicts[q.id] = _judge_in_fresh_process(
+                    q, worker, seed, min(timeout, deadline - time.monotonic())
+                )
+        finally:
+            worker.cleanup()
+            if worker.peak_memory_mb is not None:
+                report.peak_memory_mb = max(report.peak_memory_mb or 0.0, worker.peak_memory_mb)
+    return verdicts
 
 
 def grade_notebook(
@@ -184,6 +167,10 @@ def grade_notebook(
     timeout: float = 30.0,
     memory_mb: int | None = 4096,
     only: Sequence[str] | None = None,
+    bank: Path | str | None = None,
+    seed: int | None = None,
+    notebook_timeout: float | None = None,
+    slot: int = 0,
 ) -> NotebookReport:
     """Grade one notebook; never raises for a bad submission (the report says what went wrong).
 
@@ -191,50 +178,68 @@ def grade_notebook(
         path: the student's ``.ipynb``.
         chapter: which chapter's questions (default: from the notebook's metadata or file name).
         timeout: seconds allowed per question (and per graded cell).
-        memory_mb: address-space limit of the grading process (None: no limit).
+        memory_mb: memory of the whole worker (cgroup) and address space per process.
         only: grade just these question ids (default: all of the chapter's questions).
+        bank: a folder of private ``chNN.py`` question files (default: the public bank).
+        seed: the seed the checks draw their inputs from (default: fresh and secret).
+        notebook_timeout: wall-clock budget of the whole notebook (default: from ``timeout``).
+        slot: which parallel slot (each slot's worker runs as its own user).
     """
     path = Path(path)
-    report = NotebookReport(str(path), chapter)
+    report = NotebookReport(str(path), chapter, seed=new_seed() if seed is None else seed)
+    submission = None
     try:
-        nb = read_notebook(path)
-        report.chapter = chapter or chapter_of(nb, path)
+        data = read_bytes(path)  # read once: the hash is of exactly what is graded
+        report.sha256 = hashlib.sha256(data).hexdigest()
+        submission = read_submission(path, chapter, data)
+        report.chapter = submission.chapter
+        report.warnings = submission.warnings
+        if report.chapter is None:
+            report.error = "cannot tell which chapter this notebook belongs to (use --chapter)"
+            return report
     except NotebookError as err:
         report.error = str(err)
         if report.chapter is None:
             return report
-        nb = None
     try:
-        questions: list[Question] = load_questions(report.chapter)
-        if only is not None:
-            questions = [q for q in questions if q.id in set(only)]
+        questions = load_questions(report.chapter, bank)
     except ValueError as err:
         report.error = str(err)
         return report
-    if nb is None:
-        report.results = [QuestionResult(q.id, "invalid", report.error or "", 0, q.points) for q in questions]
+    if only is not None:
+        questions = [q for q in questions if q.id in set(only)]
+    if submission is None:
+        report.results = [
+            QuestionResult(q.id, Status.INVALID, report.error or "", 0, q.points) for q in questions
+        ]
         return report
-    sources = graded_sources(nb)
-    with tempfile.TemporaryDirectory(prefix="mmlearn-grade-") as tmp:
-        outcome = _run_questions(
-            report.chapter, sources, [q.id for q in questions], timeout, memory_mb, Path(tmp)
+    if not submission.sources:
+        report.warnings.append("the notebook has no code cells")
+    budget = notebook_timeout or STARTUP_SECONDS + timeout * (len(questions) + len(submission.sources) + 1)
+    try:
+        verdicts = _grade_questions(
+            submission.sources,
+            questions,
+            timeout,
+            Limits(memory_mb=memory_mb),
+            slot,
+            report.seed,
+            time.monotonic() + budget,
+            report,
         )
+    except GraderError as err:
+        report.error = str(err)
+        verdicts = {}
     for q in questions:
-        status, message = outcome.get(q.id, ("error", "not graded"))
+        v = verdicts.get(q.id, Verdict(Status.CRASH, "not graded"))
         report.results.append(
-            QuestionResult(q.id, status, message, q.points if status == "pass" else 0, q.points)
+            QuestionResult(q.id, v.status, v.message, q.points if v.passed else 0, q.points)
         )
     return report
 
 
-def grade_folder(
-    paths: Sequence[Path | str],
-    chapter: str | None = None,
-    timeout: float = 30.0,
-    memory_mb: int | None = 4096,
-    jobs: int = 2,
-) -> list[NotebookReport]:
-    """Grade many notebooks (folders are searched for ``*.ipynb``), ``jobs`` at a time."""
+def find_submissions(paths: Sequence[Path | str]) -> list[Path]:
+    """Files to grade: the given files, and every file inside the given folders (sorted)."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -245,5 +250,43 @@ def grade_folder(
             )
         else:
             files.append(p)
+    return files
+
+
+def grade_folder(
+    paths: Sequence[Path | str],
+    chapter: str | None = None,
+    timeout: float = 30.0,
+    memory_mb: int | None = 4096,
+    jobs: int = 2,
+    bank: Path | str | None = None,
+    seed: int | None = None,
+    notebook_timeout: float | None = None,
+) -> list[NotebookReport]:
+    """Grade many notebooks (folders are searched for files), ``jobs`` at a time.
+
+    All submissions share one secret ``seed`` (fresh when None), so a class sees the same inputs.
+    """
+    seed = new_seed() if seed is None else seed
+    slots: queue.Queue[int] = queue.Queue()
+    for k in range(max(1, jobs)):
+        slots.put(k)
+
+    def grade(f: Path) -> NotebookReport:
+        slot = slots.get()
+        try:
+            return grade_notebook(
+                f,
+                chapter,
+                timeout,
+                memory_mb,
+                bank=bank,
+                seed=seed,
+                notebook_timeout=notebook_timeout,
+                slot=slot,
+            )
+        finally:
+            slots.put(slot)
+
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(pool.map(lambda f: grade_notebook(f, chapter, timeout, memory_mb), files))
+        return list(pool.map(grade, find_submissions(paths)))

@@ -7,9 +7,10 @@ import torch
 
 from ..checks import as_tensor, assert_close, assert_shape
 from ..spec import Question
+from ..subject import Answer
 
 
-def check_resample(fn) -> None:
+def check_resample(fn: Answer, seed: int) -> None:
     x = torch.tensor([0.0, 1.0, 4.0, 9.0, 16.0], dtype=torch.float64)  # sampled at 4 Hz
     out = fn(x, 4, 8)
     assert_shape(out, (9,), "resample(x, 4, 8) of 5 samples (1 s at 4 Hz -> 8 Hz)")
@@ -19,8 +20,8 @@ def check_resample(fn) -> None:
     assert_close(down, torch.tensor([0.0, 4.0, 8.0], dtype=torch.float64), "resample(x, 8, 2)")
 
 
-def check_standardize(fn) -> None:
-    g = torch.Generator().manual_seed(0)
+def check_standardize(fn: Answer, seed: int) -> None:
+    g = torch.Generator().manual_seed(seed)
     views = [
         torch.randn(50, 3, generator=g, dtype=torch.float64) * 100 + 7,
         torch.randn(50, 2, generator=g, dtype=torch.float64) * 0.01,
@@ -50,7 +51,7 @@ def check_standardize(fn) -> None:
     )
 
 
-def check_presence(fn) -> None:
+def check_presence(fn: Answer, seed: int) -> None:
     a = np.arange(12, dtype=float).reshape(4, 3)
     b = np.ones((4, 2))
     a[1, :] = np.nan  # modality 0 missing for sample 1

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import random
+
 import torch
 
 from ..checks import assert_close, assert_equal
 from ..spec import Question
+from ..subject import Answer
 
 
-def _inputs(seed: int = 0):
+def _inputs(seed: int):
     g = torch.Generator().manual_seed(seed)
     xs = [torch.randn(5, d, generator=g, dtype=torch.float64) for d in (3, 4, 2)]
     weight = torch.randn(6, 9, generator=g, dtype=torch.float64)
@@ -16,8 +19,8 @@ def _inputs(seed: int = 0):
     return xs, weight, bias
 
 
-def check_concat(fn) -> None:
-    xs, weight, bias = _inputs()
+def check_concat(fn: Answer, seed: int) -> None:
+    xs, weight, bias = _inputs(seed)
     expected = torch.cat(xs, dim=1) @ weight.T + bias
     assert_close(fn(xs, weight, bias), expected, "concat_fusion(xs, weight, bias)")
     two = xs[:2]
@@ -25,8 +28,8 @@ def check_concat(fn) -> None:
     assert_close(fn(two, w2, bias), torch.cat(two, 1) @ w2.T + bias, "the result for two modalities")
 
 
-def check_weighted_sum(fn) -> None:
-    g = torch.Generator().manual_seed(1)
+def check_weighted_sum(fn: Answer, seed: int) -> None:
+    g = torch.Generator().manual_seed(seed + 1)
     projected = torch.randn(4, 3, 5, generator=g, dtype=torch.float64)
     logits = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64)
     expected = torch.einsum("bmd,m->bd", projected, logits.softmax(0))
@@ -35,16 +38,18 @@ def check_weighted_sum(fn) -> None:
     assert_close(equal, projected.mean(1), "the result for equal logits (should be the mean)")
 
 
-def check_max_pool(fn) -> None:
-    g = torch.Generator().manual_seed(2)
+def check_max_pool(fn: Answer, seed: int) -> None:
+    g = torch.Generator().manual_seed(seed + 2)
     xs = [torch.randn(4, 6, generator=g, dtype=torch.float64) for _ in range(3)]
     expected = torch.stack(xs, 0).amax(0)
     assert_close(fn(xs), expected, "max_pool_fusion(xs)")
 
 
-def check_count(fn) -> None:
-    cases = [([3, 4], 5, 40), ([216, 76, 64], 10, 3570), ([1], 1, 2)]
-    for dims, out, expected in cases:
+def check_count(fn: Answer, seed: int) -> None:
+    rng = random.Random(seed)
+    drawn = ([rng.randint(1, 300) for _ in range(rng.randint(1, 4))], rng.randint(1, 50))
+    for dims, out in [([3, 4], 5), ([216, 76, 64], 10), ([1], 1), drawn]:
+        expected = (sum(dims) + 1) * out  # one weight per input feature and output, plus a bias
         assert_equal(fn(dims, out), expected, f"concat_param_count({dims}, {out})")
 
 

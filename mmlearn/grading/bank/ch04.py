@@ -6,6 +6,7 @@ import torch
 
 from ..checks import assert_close
 from ..spec import Question
+from ..subject import Answer
 
 
 def _pair(result, name: str):
@@ -14,8 +15,8 @@ def _pair(result, name: str):
     return result
 
 
-def check_masked_attention(fn) -> None:
-    g = torch.Generator().manual_seed(0)
+def check_masked_attention(fn: Answer, seed: int) -> None:
+    g = torch.Generator().manual_seed(seed)
     q = torch.randn(2, 3, 4, generator=g, dtype=torch.float64)
     k = torch.randn(2, 5, 4, generator=g, dtype=torch.float64)
     v = torch.randn(2, 5, 6, generator=g, dtype=torch.float64)
@@ -30,8 +31,8 @@ def check_masked_attention(fn) -> None:
     assert_close(w, (q @ k.transpose(1, 2) / 2.0).softmax(-1), "the weights when no key is masked")
 
 
-def check_attention_pool(fn) -> None:
-    g = torch.Generator().manual_seed(1)
+def check_attention_pool(fn: Answer, seed: int) -> None:
+    g = torch.Generator().manual_seed(seed + 1)
     h = torch.randn(4, 3, 5, generator=g, dtype=torch.float64)
     w = torch.randn(5, generator=g, dtype=torch.float64)
     alpha = (torch.tanh(h) @ w).softmax(dim=1)
@@ -42,8 +43,8 @@ def check_attention_pool(fn) -> None:
     assert_close(z0, h.mean(1), "the result for w = 0 (should be average pooling)")
 
 
-def check_gmu(fn) -> None:
-    g = torch.Generator().manual_seed(2)
+def check_gmu(fn: Answer, seed: int) -> None:
+    g = torch.Generator().manual_seed(seed + 2)
     x1 = torch.randn(4, 3, generator=g, dtype=torch.float64)
     x2 = torch.randn(4, 5, generator=g, dtype=torch.float64)
     w1 = torch.randn(6, 3, generator=g, dtype=torch.float64)

@@ -6,10 +6,11 @@ import torch
 
 from ..checks import assert_close
 from ..spec import Question
+from ..subject import Answer
 
 
-def check_hop(fn) -> None:
-    g = torch.Generator().manual_seed(0)
+def check_hop(fn: Answer, seed: int) -> None:
+    g = torch.Generator().manual_seed(seed)
     v = torch.randn(3, 5, 4, generator=g, dtype=torch.float64)
     u = torch.randn(3, 4, generator=g, dtype=torch.float64)
     wa = torch.randn(4, 6, generator=g, dtype=torch.float64)
@@ -24,8 +25,8 @@ def check_hop(fn) -> None:
     assert_close(u_next, u + torch.einsum("bl,bld->bd", p, v), "the refined query u_next (B, k)")
 
 
-def check_align(fn) -> None:
-    g = torch.Generator().manual_seed(1)
+def check_align(fn: Answer, seed: int) -> None:
+    g = torch.Generator().manual_seed(seed + 1)
     fast = torch.randn(2, 12, 3, generator=g, dtype=torch.float64)
     for rate in (3, 4):
         expected = fast.reshape(2, 12 // rate, rate, 3).mean(2)

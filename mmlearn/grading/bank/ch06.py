@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import random
 
 import torch
 
 from ..checks import assert_close, assert_equal
 from ..spec import Question
+from ..subject import Answer
 
 
 def _sketch_reference(x, hashes, signs, dim):
@@ -23,8 +25,8 @@ def _hashes(d, dim, seed):
     return hashes, signs
 
 
-def check_count_sketch(fn) -> None:
-    g = torch.Generator().manual_seed(0)
+def check_count_sketch(fn: Answer, seed: int) -> None:
+    g = torch.Generator().manual_seed(seed)
     x = torch.randn(4, 9, generator=g, dtype=torch.float64)
     hashes = torch.tensor([0, 2, 2, 4, 1, 0, 2, 3, 4])  # several collisions
     signs = torch.tensor([1, -1, 1, 1, -1, -1, 1, -1, 1], dtype=torch.float64)
@@ -33,19 +35,19 @@ def check_count_sketch(fn) -> None:
         _sketch_reference(x, hashes, signs, 5),
         "count_sketch(x, hashes, signs, 5) (coordinates that share a bucket are added)",
     )
-    for d, dim, seed in [(12, 7, 1), (3, 8, 2)]:
-        h, s = _hashes(d, dim, seed)
+    for d, dim, k in [(12, 7, 1), (3, 8, 2)]:
+        h, s = _hashes(d, dim, seed + k)
         x = torch.randn(2, d, generator=g, dtype=torch.float64)
         assert_close(fn(x, h, s, dim), _sketch_reference(x, h, s, dim), f"the sketch of size {dim}")
 
 
-def check_mcb(fn) -> None:
-    g = torch.Generator().manual_seed(3)
-    for d1, d2, dim, seed in [(6, 5, 7, 4), (4, 8, 10, 5)]:  # odd and even sketch sizes
+def check_mcb(fn: Answer, seed: int) -> None:
+    g = torch.Generator().manual_seed(seed + 3)
+    for d1, d2, dim, k in [(6, 5, 7, 4), (4, 8, 10, 5)]:  # odd and even sketch sizes
         x = torch.randn(3, d1, generator=g, dtype=torch.float64)
         y = torch.randn(3, d2, generator=g, dtype=torch.float64)
-        hx, sx = _hashes(d1, dim, seed)
-        hy, sy = _hashes(d2, dim, seed + 10)
+        hx, sx = _hashes(d1, dim, seed + k)
+        hy, sy = _hashes(d2, dim, seed + k + 10)
         outer = torch.einsum("bi,bj->bij", x, y).flatten(1)
         hashes = ((hx[:, None] + hy[None, :]) % dim).flatten()
         signs = (sx[:, None] * sy[None, :]).flatten()
@@ -57,8 +59,10 @@ def check_mcb(fn) -> None:
         )
 
 
-def check_tfn_count(fn) -> None:
-    cases = [([3, 4], 5), ([32, 16, 8], 10), ([1, 1], 1), ([2, 3, 4, 5], 2)]
+def check_tfn_count(fn: Answer, seed: int) -> None:
+    rng = random.Random(seed)
+    drawn = ([rng.randint(1, 40) for _ in range(rng.randint(2, 4))], rng.randint(1, 20))
+    cases = [([3, 4], 5), ([32, 16, 8], 10), ([1, 1], 1), ([2, 3, 4, 5], 2), drawn]
     for dims, out in cases:
         expected = out * math.prod(d + 1 for d in dims) + out
         assert_equal(fn(dims, out), expected, f"tfn_param_count({dims}, {out})")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import random
+
 import torch
 
 from ..checks import assert_close, assert_equal
 from ..spec import Question
+from ..subject import Answer
 
 
-def check_mlb(fn) -> None:
-    g = torch.Generator().manual_seed(0)
+def check_mlb(fn: Answer, seed: int) -> None:
+    g = torch.Generator().manual_seed(seed)
     for dims in [(4, 5), (3, 6, 2)]:
         rank, out = 7, 3
         xs = [torch.randn(5, d, generator=g, dtype=torch.float64) for d in dims]
@@ -24,40 +27,50 @@ def check_mlb(fn) -> None:
         assert_close(fn(xs, ws, bs, w_out, b_out), expected, f"mlb_forward for {len(dims)} modalities")
 
 
-def check_mfb_pool(fn) -> None:
+def check_mfb_pool(fn: Answer, seed: int) -> None:
     z = torch.arange(12, dtype=torch.float64).reshape(1, 12)
     assert_close(
         fn(z, 3),
         torch.tensor([[3.0, 12.0, 21.0, 30.0]], dtype=torch.float64),
         "sum_pool(arange(12), 3) (windows of consecutive entries)",
     )
-    g = torch.Generator().manual_seed(1)
+    g = torch.Generator().manual_seed(seed + 1)
     z = torch.randn(4, 10, generator=g, dtype=torch.float64)
     assert_close(fn(z, 2), z.view(4, 5, 2).sum(-1), "sum_pool(z, 2) for a batch of 4")
     assert_close(fn(z, 1), z, "sum_pool(z, 1) (factor 1 changes nothing)")
 
 
-def check_mlb_count(fn) -> None:
-    for dims, out, rank in [([3, 4], 5, 6), ([64, 64], 10, 160), ([8, 6, 4], 2, 3)]:
+def _drawn(seed: int) -> tuple[list[int], int, int]:
+    """A case the student cannot know in advance: input dims, output dim, rank."""
+    rng = random.Random(seed)
+    return [rng.randint(1, 100) for _ in range(rng.randint(2, 4))], rng.randint(1, 30), rng.randint(1, 50)
+
+
+def check_mlb_count(fn: Answer, seed: int) -> None:
+    for dims, out, rank in [([3, 4], 5, 6), ([64, 64], 10, 160), ([8, 6, 4], 2, 3), _drawn(seed)]:
         expected = sum((d + 1) * rank for d in dims) + (rank + 1) * out
         assert_equal(fn(dims, out, rank), expected, f"mlb_param_count({dims}, {out}, {rank})")
 
 
-def check_lmf_count(fn) -> None:
-    for dims, out, rank in [([3, 4], 5, 6), ([64, 64, 32], 10, 4), ([1, 1], 1, 1)]:
+def check_lmf_count(fn: Answer, seed: int) -> None:
+    for dims, out, rank in [([3, 4], 5, 6), ([64, 64, 32], 10, 4), ([1, 1], 1, 1), _drawn(seed)]:
         expected = rank * sum((d + 1) * out for d in dims) + rank + out
         assert_equal(fn(dims, out, rank), expected, f"lmf_param_count({dims}, {out}, {rank})")
 
 
-def check_signed_sqrt(fn) -> None:
-    z = torch.tensor([4.0, -9.0, 0.25, -0.01, 0.0], dtype=torch.float64, requires_grad=True)
-    out = fn(z)
+def check_signed_sqrt(fn: Answer, seed: int) -> None:
+    z = torch.tensor([4.0, -9.0, 0.25, -0.01, 0.0], dtype=torch.float64)
+    result = fn.call(z, grad=(0,))
     expected = torch.tensor([2.0, -3.0, 0.5, -0.1, 0.0], dtype=torch.float64)
-    assert_close(out, expected, "signed_sqrt(z)", atol=1e-3)
-    out.sum().backward()
-    if z.grad is None or not torch.isfinite(z.grad).all():
+    assert_close(result.value, expected, "signed_sqrt(z)", atol=1e-3)
+    grad = result.grads[0] if result.grads else None
+    if not isinstance(grad, torch.Tensor) or grad.shape != z.shape:
+        raise AssertionError(
+            "signed_sqrt(z) should be differentiable with respect to z (no gradient came back)"
+        )
+    if not torch.isfinite(grad).all():
         raise AssertionError("the gradient of signed_sqrt is NaN or inf somewhere (look at z = 0)")
-    if z.grad[0] <= 0 or z.grad[1] <= 0:
+    if grad[0] <= 0 or grad[1] <= 0:
         raise AssertionError("signed_sqrt should be increasing: its gradient must be positive")
 
 

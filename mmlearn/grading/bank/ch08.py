@@ -6,6 +6,7 @@ import torch
 
 from ..checks import assert_close, assert_shape
 from ..spec import Question
+from ..subject import Answer
 
 D64 = torch.float64
 
@@ -21,18 +22,18 @@ def _mode_product(tensor: torch.Tensor, matrix: torch.Tensor, mode: int) -> torc
     return torch.einsum(f"{letters},z{letters[mode]}->{out}", tensor, matrix)
 
 
-def check_mode_product(fn) -> None:
-    t = _randn(3, 4, 5)
+def check_mode_product(fn: Answer, seed: int) -> None:
+    t = _randn(3, 4, 5, seed=seed)
     for mode, j in [(0, 2), (1, 6), (2, 3)]:
-        u = _randn(j, t.shape[mode], seed=mode + 1)
+        u = _randn(j, t.shape[mode], seed=seed + mode + 1)
         shape = list(t.shape)
         shape[mode] = j
         out = fn(t, u, mode)
         name = f"mode_n_product(T, U, mode={mode}) with T of shape (3, 4, 5) and U of shape {tuple(u.shape)}"
         assert_shape(out, tuple(shape), name)
         assert_close(out, _mode_product(t, u, mode), name)
-    square = _randn(4, 4, seed=7)
-    t4 = _randn(2, 4, 3, 4, seed=8)
+    square = _randn(4, 4, seed=seed + 7)
+    t4 = _randn(2, 4, 3, 4, seed=seed + 8)
     assert_close(
         fn(t4, square, 3),
         _mode_product(t4, square, 3),
@@ -55,14 +56,14 @@ def _mutan(x, y, w_x, w_y, merge_x, merge_y, w_out):
     return (hx * hy).sum(1) @ w_out.T
 
 
-def check_mutan(fn) -> None:
-    case = _mutan_case(0)
+def check_mutan(fn: Answer, seed: int) -> None:
+    case = _mutan_case(seed)
     out = fn(*case)
     assert_shape(out, (5, 7), "mutan_forward(...) with batch 5 and output 7")
     assert_close(out, _mutan(*case), "mutan_forward(x, y, w_x, w_y, merge_x, merge_y, w_out)")
-    one = _mutan_case(10, rank=1)
+    one = _mutan_case(seed + 10, rank=1)
     assert_close(fn(*one), _mutan(*one), "mutan_forward with rank R = 1")
-    wide = _mutan_case(20, batch=3, dims=(2, 5), t=4, rank=3, out=2)
+    wide = _mutan_case(seed + 20, batch=3, dims=(2, 5), t=4, rank=3, out=2)
     assert_close(fn(*wide), _mutan(*wide), "mutan_forward with t=4, R=3, output 2")
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
+import random
+
 import torch
 
-from ..checks import assert_close, assert_equal
+from ..checks import assert_close, assert_equal, rebuild
 from ..spec import Question
+from ..subject import Answer
 
 D64 = torch.float64
 
@@ -17,7 +21,14 @@ def _count(input_dims, output_dim, mm_dim, chunks, rank) -> int:
     return projections + merges + (mm_dim + 1) * output_dim
 
 
-def check_count(fn) -> None:
+def _drawn(seed: int) -> tuple[list[int], int, int, int, int]:
+    rng = random.Random(seed)
+    chunks, size = rng.randint(1, 8), rng.randint(1, 8)
+    dims = [rng.randint(1, 50) for _ in range(rng.randint(2, 3))]
+    return dims, rng.randint(1, 20), chunks * size, chunks, rng.randint(1, 6)
+
+
+def check_count(fn: Answer, seed: int) -> None:
     cases = [
         ([64, 64], 10, 160, 20, 10),
         ([7, 5], 4, 12, 3, 2),
@@ -25,6 +36,7 @@ def check_count(fn) -> None:
         ([6, 5, 4], 3, 8, 2, 3),
         ([3, 3], 2, 6, 6, 1),
         ([3, 3], 2, 6, 1, 4),
+        _drawn(seed),
     ]
     for case in cases:
         assert_equal(
@@ -47,24 +59,21 @@ def _mlb(x, y, u, c, v, e, w_out, b_out):
     return ((x @ u.T + c) * (y @ v.T + e)) @ w_out.T + b_out
 
 
-def check_block_from_mlb(fn) -> None:
+def check_block_from_mlb(fn: Answer, seed: int) -> None:
     from mmlearn.fusion.block import Block
 
-    for seed, dims, rank, out in [(0, (5, 4), 6, 3), (1, (3, 7), 4, 2)]:
-        case = _mlb_case(seed, dims, rank, out)
-        torch.manual_seed(123)  # whatever the student's module initialises, it must be overwritten
-        block = fn(*case)
-        if not isinstance(block, Block):
-            raise AssertionError(
-                f"block_from_mlb should return a mmlearn.fusion.Block, got {type(block).__name__}"
-            )
+    attrs = tuple(inspect.signature(Block.__init__).parameters)[1:]
+    for k, dims, rank, out in [(0, (5, 4), 6, 3), (1, (3, 7), 4, 2)]:
+        case = _mlb_case(seed + k, dims, rank, out)
+        result = fn.call(*case, module_attrs=attrs).value
+        block = rebuild(result, Block, "block_from_mlb(...)")
         if tuple(block.input_dims) != dims or block.output_dim != out:
             raise AssertionError(
                 f"the Block should have input_dims {dims} and output_dim {out}, got "
                 f"{tuple(block.input_dims)} and {block.output_dim}"
             )
-        block = block.double().eval()
-        g = torch.Generator().manual_seed(seed + 50)
+        block = block.eval()
+        g = torch.Generator().manual_seed(seed + k + 50)
         x = torch.randn(8, dims[0], generator=g, dtype=D64)
         y = torch.randn(8, dims[1], generator=g, dtype=D64)
         with torch.no_grad():

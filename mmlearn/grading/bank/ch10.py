@@ -8,6 +8,7 @@ import torch
 
 from ..checks import as_tensor, assert_close
 from ..spec import Question
+from ..subject import Answer
 
 D = torch.float64
 
@@ -29,8 +30,8 @@ def _scalar(value, name: str) -> torch.Tensor:
     return t.reshape(())
 
 
-def check_info_nce(fn) -> None:
-    u, v = _pair(6, 4, 0)
+def check_info_nce(fn: Answer, seed: int) -> None:
+    u, v = _pair(6, 4, seed)
     assert_close(
         _scalar(fn(u, v, 0.5), "info_nce(u, v, 0.5)"),
         _info_nce(u, v, 0.5),
@@ -63,8 +64,8 @@ def _hard_triplet(u, v, m):
     return torch.relu(d.diagonal() - hardest + m).mean()
 
 
-def check_hard_triplet(fn) -> None:
-    u, v = _pair(7, 3, 1)
+def check_hard_triplet(fn: Answer, seed: int) -> None:
+    u, v = _pair(7, 3, seed + 1)
     assert_close(
         _scalar(fn(u, v, 0.5), "hard_triplet(u, v, 0.5)"), _hard_triplet(u, v, 0.5), "hard_triplet(u, v, 0.5)"
     )
@@ -90,8 +91,8 @@ def _js(p, q):
     return 0.5 * (kl_pm + kl_qm)
 
 
-def check_js(fn) -> None:
-    g = torch.Generator().manual_seed(2)
+def check_js(fn: Answer, seed: int) -> None:
+    g = torch.Generator().manual_seed(seed + 2)
     p = torch.rand(4, 5, generator=g, dtype=D).softmax(1)
     q = torch.rand(4, 5, generator=g, dtype=D).softmax(1)
     assert_close(fn(p, q), _js(p, q), "js_divergence(p, q) for rows of probabilities (in nats)")

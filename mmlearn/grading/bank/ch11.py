@@ -6,23 +6,25 @@ import torch
 
 from ..checks import as_tensor, assert_shape
 from ..spec import Question
+from ..subject import Answer
 
 
-def _call_mask(fn, x, labels, p, seed):
-    out = fn(x, labels, p, torch.Generator().manual_seed(seed))
+def _call_mask(fn: Answer, x, labels, p, seed):
+    result = fn.call(x, labels, p, torch.Generator().manual_seed(seed), return_args=True)
+    out = result.value
     if not isinstance(out, tuple | list) or len(out) != 2:
         raise AssertionError("mask_augment should return a pair (x_masked, labels)")
+    x_after = result.args_after[0] if result.args_after else None
+    if not isinstance(x_after, torch.Tensor) or not torch.equal(x_after, x):
+        raise AssertionError("mask_augment changed its input x in place; return a new tensor")
     return assert_shape(out[0], tuple(x.shape), "x_masked"), as_tensor(out[1], "the returned labels")
 
 
-def check_mask(fn) -> None:
-    g = torch.Generator().manual_seed(0)
+def check_mask(fn: Answer, seed: int) -> None:
+    g = torch.Generator().manual_seed(seed)
     x = torch.rand(200, 50, generator=g, dtype=torch.float64) + 1.0  # no zeros in the input
     labels = torch.arange(200) % 7
-    original = x.clone()
-    masked, out_labels = _call_mask(fn, x, labels, 0.3, 1)
-    if not torch.equal(x, original):
-        raise AssertionError("mask_augment changed its input x in place; return a new tensor")
+    masked, out_labels = _call_mask(fn, x, labels, 0.3, seed + 1)
     if out_labels.shape != labels.shape or not torch.equal(out_labels, labels):
         raise AssertionError("the labels must be exactly those of the original samples, in the same order")
     kept = masked == x
@@ -37,17 +39,17 @@ def check_mask(fn) -> None:
         raise AssertionError("mask entries independently, not whole samples")
     if (~kept == (~kept)[0]).all():
         raise AssertionError("draw a separate mask for every sample, not one mask for the whole batch")
-    again, _ = _call_mask(fn, x, labels, 0.3, 1)
+    again, _ = _call_mask(fn, x, labels, 0.3, seed + 1)
     if not torch.equal(again, masked):
         raise AssertionError("use the generator you are given, so that the same seed gives the same mask")
-    none, _ = _call_mask(fn, x, labels, 0.0, 2)
+    none, _ = _call_mask(fn, x, labels, 0.0, seed + 2)
     if not torch.equal(none, x):
         raise AssertionError("with p = 0 nothing should be masked")
 
 
-def check_keep_mask(fn) -> None:
+def check_keep_mask(fn: Answer, seed: int) -> None:
     n, m, p = 20000, 2, 0.3
-    keep = fn(n, m, p, torch.Generator().manual_seed(0))
+    keep = fn(n, m, p, torch.Generator().manual_seed(seed))
     keep = assert_shape(keep, (n, m), "modality_keep_mask(20000, 2, 0.3, generator)")
     if keep.dtype != torch.bool:
         raise AssertionError(f"the mask should be a bool tensor, got {keep.dtype}")
@@ -60,7 +62,7 @@ def check_keep_mask(fn) -> None:
         raise AssertionError(
             f"modality 0 should be kept with probability 1 - p + p^M / M = {expected:.3f}, got {rate:.3f}"
         )
-    keep3 = fn(30000, 3, 0.8, torch.Generator().manual_seed(1))
+    keep3 = fn(30000, 3, 0.8, torch.Generator().manual_seed(seed + 1))
     keep3 = assert_shape(keep3, (30000, 3), "modality_keep_mask(30000, 3, 0.8, generator)")
     alone = keep3.sum(1) == 1
     rate3 = keep3.double().mean(0)
@@ -72,8 +74,8 @@ def check_keep_mask(fn) -> None:
         )
     if not alone.any():
         raise AssertionError("a rescued sample should get exactly one modality back")
-    first = as_tensor(fn(100, 2, 0.5, torch.Generator().manual_seed(5)), "mask")
-    second = as_tensor(fn(100, 2, 0.5, torch.Generator().manual_seed(5)), "mask")
+    first = as_tensor(fn(100, 2, 0.5, torch.Generator().manual_seed(seed + 5)), "mask")
+    second = as_tensor(fn(100, 2, 0.5, torch.Generator().manual_seed(seed + 5)), "mask")
     if not torch.equal(first, second):
         raise AssertionError("use the generator you are given, so that the same seed gives the same mask")
 

@@ -61,11 +61,11 @@ def rebuild(value, cls: type[torch.nn.Module], name: str = "the result") -> torc
         raise AssertionError(f"{name}: its hyper-parameters are not plain numbers, strings or tuples")
     try:
         with torch.device("meta"):
-            shapes = {k: tuple(v.shape) for k, v in cls(**hyper).state_dict().items()}
+            expected = {k: tuple(v.shape) for k, v in cls(**hyper).state_dict().items()}
     except (TypeError, ValueError) as err:
         raise AssertionError(f"{name} cannot be rebuilt from its hyper-parameters ({err})") from err
-    got = {k: tuple(v.shape) for k, v in value.state.items()}
-    if got != shapes:
+    shapes = {k: tuple(v.shape) for k, v in value.state.items()}
+    if shapes != expected:
         raise AssertionError(f"{name}'s weights do not match its hyper-parameters")
     module = cls(**hyper).double()
     module.load_state_dict(value.state, strict=True)

@@ -97,14 +97,14 @@ def _tags(cell: dict) -> set[str]:
 def _raw_cells(nb: dict[str, Any], warnings: list[str]) -> list[dict]:
     if "worksheets" in nb:  # nbformat 3: code lives in "input", cells in worksheets
         warnings.append("an nbformat 3 notebook: read it as such")
-        cells = []
+        cells: list[dict] = []
         for sheet in nb.get("worksheets") or []:
             for cell in sheet.get("cells", []) if isinstance(sheet, dict) else []:
                 if isinstance(cell, dict):
                     cells.append({**cell, "source": cell.get("input", cell.get("source", ""))})
         return cells
-    cells = nb.get("cells")
-    return [c for c in cells if isinstance(c, dict)] if isinstance(cells, list) else []
+    found = nb.get("cells")
+    return [c for c in found if isinstance(c, dict)] if isinstance(found, list) else []
 
 
 def _is_code(cell: dict, index: int, warnings: list[str]) -> bool:

@@ -223,7 +223,7 @@ def grade_notebook(
             timeout,
             Limits(memory_mb=memory_mb),
             slot,
-            report.seed,
+            report.seed if report.seed is not None else new_seed(),
             time.monotonic() + budget,
             report,
         )

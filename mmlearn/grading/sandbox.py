@@ -118,9 +118,9 @@ def detect_layers() -> Layers:
     layers.prlimit = shutil.which("prlimit") is not None
     bwrap = shutil.which("bwrap")
     probe = ["--unshare-net", "--unshare-pid", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev"]
-    layers.bwrap = bool(bwrap) and _works([bwrap, *probe, "true"])
+    layers.bwrap = bwrap is not None and _works([bwrap, *probe, "true"])
     unshare = shutil.which("unshare")
-    layers.unshare = bool(unshare) and _works([unshare, "--net", "--pid", "--fork", "true"])
+    layers.unshare = unshare is not None and _works([unshare, "--net", "--pid", "--fork", "true"])
     layers.separate_user = os.geteuid() == 0 and shutil.which("setpriv") is not None and layers.bwrap
     layers.cgroup = _cgroup_kind()
     if not layers.bwrap:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import random
+from typing import cast
 
 import torch
 
@@ -66,7 +67,7 @@ def check_block_from_mlb(fn: Answer, seed: int) -> None:
     for k, dims, rank, out in [(0, (5, 4), 6, 3), (1, (3, 7), 4, 2)]:
         case = _mlb_case(seed + k, dims, rank, out)
         result = fn.call(*case, module_attrs=attrs).value
-        block = rebuild(result, Block, "block_from_mlb(...)")
+        block = cast(Block, rebuild(result, Block, "block_from_mlb(...)"))
         if tuple(block.input_dims) != dims or block.output_dim != out:
             raise AssertionError(
                 f"the Block should have input_dims {dims} and output_dim {out}, got "

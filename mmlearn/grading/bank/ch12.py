@@ -9,6 +9,7 @@ import torch
 
 from ..checks import as_tensor, assert_close
 from ..spec import Question
+from ..subject import Answer
 
 D = torch.float64
 
@@ -44,14 +45,14 @@ def _cca(x, y, reg):
     ]
 
 
-def check_cca(fn) -> None:
-    x, y = _views(200, 5, 3, 0)
+def check_cca(fn: Answer, seed: int) -> None:
+    x, y = _views(200, 5, 3, seed)
     assert_close(fn(x, y, 0.0), _cca(x, y, 0.0), "cca_correlations(x, y, 0.0) (3 values, descending)")
     assert_close(
         fn(x, y, 0.5), _cca(x, y, 0.5), "cca_correlations(x, y, 0.5) (the ridge on both covariances)"
     )
     assert_close(fn(y, x, 0.0), _cca(x, y, 0.0), "cca_correlations(y, x, 0.0) (CCA is symmetric)")
-    wide_x, wide_y = _views(6, 8, 4, 1)  # fewer rows than features
+    wide_x, wide_y = _views(6, 8, 4, seed + 1)  # fewer rows than features
     assert_close(
         fn(wide_x, wide_y, 0.0 + 1e-9),
         torch.ones(4, dtype=D),
@@ -71,8 +72,8 @@ def _estimate(s):
     return math.log(s.shape[0]) + (s.diagonal() - torch.logsumexp(s, dim=1)).mean()
 
 
-def check_bound(fn) -> None:
-    g = torch.Generator().manual_seed(2)
+def check_bound(fn: Answer, seed: int) -> None:
+    g = torch.Generator().manual_seed(seed + 2)
     s = torch.randn(8, 8, generator=g, dtype=D)
     assert_close(
         _scalar(fn(s), "infonce_estimate(scores)"), _estimate(s), "infonce_estimate on random scores"
@@ -104,8 +105,8 @@ def _uniformity(u, t):
     return torch.logsumexp(-t * sq, 0) - math.log(sq.numel())
 
 
-def check_uniformity(fn) -> None:
-    g = torch.Generator().manual_seed(3)
+def check_uniformity(fn: Answer, seed: int) -> None:
+    g = torch.Generator().manual_seed(seed + 3)
     u = torch.randn(30, 4, generator=g, dtype=D)
     assert_close(
         _scalar(fn(u, 2.0), "uniformity(u, 2)"), _uniformity(u, 2.0), "uniformity(u, 2) on random rows"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import ast
 import random
+import signal
 import subprocess
 import sys
 import time
@@ -60,6 +61,19 @@ class Site:
         return f"{self.path.relative_to(ROOT)}:{self.line}:{self.col} {self.kind}"
 
 
+def _default_positions(tree: ast.AST) -> set[tuple[int, int]]:
+    """Positions of default argument values: a default is documentation of the API that the
+    tests pass explicitly, so changing it says nothing about the tests."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arguments):
+            for default in [*node.defaults, *(d for d in node.kw_defaults if d is not None)]:
+                for sub in ast.walk(default):
+                    if hasattr(sub, "lineno"):
+                        found.add((sub.lineno, sub.col_offset))
+    return found
+
+
 def _excluded_lines(tree: ast.AST) -> set[int]:
     """Lines of docstrings, raise statements and f-strings: mutating messages proves nothing."""
     lines: set[int] = set()
@@ -81,9 +95,13 @@ def _excluded_lines(tree: ast.AST) -> set[int]:
 def sites(path: Path) -> list[Site]:
     tree = ast.parse(path.read_text())
     skip = _excluded_lines(tree)
+    defaults = _default_positions(tree)
     found = []
     for node in ast.walk(tree):
-        if getattr(node, "lineno", None) in skip:
+        if (
+            getattr(node, "lineno", None) in skip
+            or (getattr(node, "lineno", 0), getattr(node, "col_offset", 0)) in defaults
+        ):
             continue
         if isinstance(node, ast.BinOp) and type(node.op) in BINOPS:
             found.append(Site(path, node.lineno, node.col_offset, "binop"))
@@ -133,6 +151,16 @@ def mutate(source: str, site: Site) -> str:
     return ast.unparse(tree)
 
 
+def tests_for(path: Path) -> list[str]:
+    """The family's tests, plus the generic contract on the fusions the module defines."""
+    sys.path.insert(0, str(ROOT))
+    from mmlearn import fusion
+
+    names = fusion.available(family=path.stem)
+    contract = ["tests/test_fusion_contract.py", "-k", " or ".join(names)] if names else []
+    return [*TESTS[path.name], *contract]
+
+
 def run_tests(tests: list[str], timeout: float) -> bool:
     """True when the tests pass (the mutant survives)."""
     cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "not cuda", *tests]
@@ -151,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=240.0, help="seconds per mutant")
     args = parser.parse_args(argv)
 
+    # a TERM (a CI timeout, a kill) must still restore the mutated file: make it an exception
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     rng = random.Random(args.seed)
     by_file = {p: sites(p) for p in sorted(FUSION.glob("*.py")) if p.name in TESTS}
     # round-robin over files so that every family gets mutants
@@ -164,9 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     for site in chosen:
         original = site.path.read_text()
+        tests = tests_for(site.path)  # before the source changes
         try:
             site.path.write_text(mutate(original, site))
-            survived = run_tests(TESTS[site.path.name], args.timeout)
+            survived = run_tests(tests, args.timeout)
         finally:
             site.path.write_text(original)
         killed += not survived

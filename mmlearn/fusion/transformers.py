@@ -228,15 +228,16 @@ class AttentionBottleneck(_TokenFusion):
     .. math::
         [\,T_m;\ \hat Z_m\,] = \mathrm{Layer}_{l,m}\big([\,T_m;\ Z\,]\big),\qquad
         Z \leftarrow \tfrac 1M \textstyle\sum_m \hat Z_m,\qquad
-        z = W_o\, \mathrm{LN}\big(\tfrac 1M \textstyle\sum_m \bar T_m\big) + b_o,
+        z = \tfrac 1M \textstyle\sum_m \big(W_o\, \mathrm{LN}(\bar T_m) + b_o\big),
 
-    ``bar T_m`` the mean over present tokens. No token of modality ``m`` ever attends to a token
-    of another modality: what crosses goes through ``B`` vectors of width ``d``, which forces the
-    model to condense it, and the attention cost is ``sum_m (L_m + B)^2`` instead of
-    ``(sum_m L_m)^2``. A consequence the tests check: in the first fusion layer ``T_m`` is
-    updated from ``[T_m; Z]`` with ``Z`` still the learned initial tokens, so **with one layer
-    the output is an additive function of the modalities** (its EMAP projection is itself);
-    cross-modal interactions need two fusion layers. Any ``M >= 2``.
+    ``bar T_m`` the mean over present tokens: as in MBT, the output is the average of one read-out
+    per modality (shared ``W_o``), so nothing but the bottleneck mixes modalities. No token of
+    modality ``m`` ever attends to a token of another modality: what crosses goes through ``B``
+    vectors of width ``d``, which forces the model to condense it, and the attention cost is ``sum_m
+    (L_m + B)^2`` instead of ``(sum_m L_m)^2``. A consequence the tests check: in the first fusion
+    layer ``T_m`` is updated from ``[T_m; Z]`` with ``Z`` still the learned initial tokens, so
+    **with one layer the output is an additive function of the modalities** (its EMAP projection is
+    itself); cross-modal interactions need two fusion layers. Any ``M >= 2``.
     Weights: ``{"bottleneck": A (batch, heads, B, sum_m (L_m + B))}``: the attention of the
     bottleneck tokens inside each modality's last layer, concatenated over modalities (block
     ``m`` has the ``L_m`` tokens of modality ``m``, then the ``B`` bottleneck tokens).
@@ -302,10 +303,11 @@ class AttentionBottleneck(_TokenFusion):
                 weights.append(w[:, :, length:, :])  # (batch, heads, B, L_m + B)
             tokens = new
             z = torch.stack(written, dim=0).mean(dim=0)  # (batch, B, mm_dim)
-        pooled = torch.stack(
-            [masked_mean(t, None if full is None else full[m]) for m, t in enumerate(tokens)], dim=1
-        ).mean(dim=1)  # (batch, mm_dim)
-        return FusionOutput(self._head(pooled), {"bottleneck": torch.cat(weights, dim=-1)})
+        per_modality = torch.stack(
+            [self._head(masked_mean(t, None if full is None else full[m])) for m, t in enumerate(tokens)],
+            dim=1,
+        )  # (batch, M, output_dim)
+        return FusionOutput(per_modality.mean(dim=1), {"bottleneck": torch.cat(weights, dim=-1)})
 
 
 @register

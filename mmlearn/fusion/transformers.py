@@ -10,21 +10,17 @@ encoding is added: inputs carry their own (add it before the fusion when order m
 The families differ in *which tokens attend to which*, which sets both what can be fused and
 the cost of one layer with ``L = sum_m L_m`` tokens of width ``d`` (multiply-adds, attention only):
 
-=========================  ==========================================  =========================
-fusion                     who attends to whom                         attention cost per layer
-=========================  ==========================================  =========================
-SingleStreamTransformer    every token to every token                  ``2 L^2 d``
-DualStreamTransformer      each stream to the others (co-attention),   ``2 sum_m L_m (L - L_m) d
-                           then to itself                              + 2 sum_m L_m^2 d``
-AttentionBottleneck        each modality to itself and ``B`` shared     ``2 sum_m (L_m + B)^2 d``
-                           bottleneck tokens
-Perceiver                  ``N`` latents to all tokens                 ``2 N L d`` (+ ``2 N^2 d``
-                                                                       per latent layer)
-GatedCrossAttention        modality 0 to itself; to the others through ``2 L_0^2 d + 2 L_0 (L -
-                           ``tanh``-gated cross-attention              L_0) d``
-QueryResampler             ``Q`` queries + modality 0 jointly; queries  ``2 (Q + L_0)^2 d +
-                           to the other modalities                     2 Q (L - L_0) d``
-=========================  ==========================================  =========================
+* ``SingleStreamTransformer``: every token attends to every token: ``2 L^2 d``;
+* ``DualStreamTransformer``: each stream attends to the others (co-attention), then to itself:
+  ``2 sum_m L_m (L - L_m) d + 2 sum_m L_m^2 d``;
+* ``AttentionBottleneck``: each modality attends to itself and ``B`` shared bottleneck tokens:
+  ``2 sum_m (L_m + B)^2 d``;
+* ``Perceiver``: ``N`` latents attend to all tokens: ``2 N L d`` (plus ``2 N^2 d`` per latent
+  self-attention layer, independent of ``L``);
+* ``GatedCrossAttention``: modality 0 attends to itself, and to the others through
+  ``tanh``-gated cross-attention: ``2 L_0^2 d + 2 L_0 (L - L_0) d``;
+* ``QueryResampler``: ``Q`` queries and modality 0 attend jointly to each other, the queries to
+  the other modalities: ``2 (Q + L_0)^2 d + 2 Q (L - L_0) d``.
 
 Projections ``Q, K, V, O`` add ``4 d^2`` per token and the FFN ``2 d ff_dim`` per token.
 """

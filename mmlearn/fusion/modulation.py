@@ -100,9 +100,12 @@ class DynamicParameters(Fusion):
 
     As a bilinear map: ``z_k = [c; 1]^T G_k p + b_k`` with ``G_k = reshape(H, h_0)[k]`` of size
     ``(d_c + 1, mm_dim)``, an **unfactorised** core (a Tucker model with identity factor on the
-    conditioning side and ``W_p`` on the other): FiLM restricts the same construction to diagonal
-    predicted matrices (``mm_dim = output_dim``, ``W(c) = diag(gamma(c))``). MRN (Kim et al.,
-    2016) is the diagonal case too, with a fixed zero shift.
+    conditioning side and ``W_p`` on the other). FiLM is the diagonal case
+    (``mm_dim = output_dim``, ``W(c) = diag(gamma(c))``) plus a shift ``beta(c)`` that depends on
+    ``c``; with that shift's slope at zero the two fusions coincide (``tests/test_modulation.py``
+    builds one from the other). The joint residual function of MRN (Kim et al., 2016), an
+    element-wise product of nonlinear projections of the two modalities, is a diagonal
+    modulation of the same kind.
     """
 
     test_hyper = {"mm_dim": 3}

@@ -159,8 +159,9 @@ class DualStreamTransformer(_TokenFusion):
 
     ``bar T_m (batch, d)`` the mean over the present tokens of stream ``m``. For ``M = 2`` this is
     ViLBERT's co-attentional transformer layer (each stream queries the other); for ``M >= 3``
-    each stream queries all others at once. Each stream has its own weights, so modalities of
-    different nature get different processing, at twice the parameters of a single stream.
+    each stream queries all others at once (this book's extension). Each stream has its own
+    weights, so modalities of different nature get different processing, at twice the
+    parameters of a single stream.
     Weights: ``{"modality_<m>": A_m (batch, heads, L_m, L - L_m)}``, the co-attention of stream
     ``m`` over the other streams' tokens (in modality order) in the last layer.
     """
@@ -458,7 +459,8 @@ class QueryResampler(_TokenFusion):
 
     ``C = [x_1 W_1 + b_1; ...] (batch, L - L_0, d)``. However long the context, it leaves as ``Q``
     tokens of width ``d`` (:meth:`resample`), the fixed-size summary that BLIP-2 (and, with a
-    linear projector instead, LLaVA) feeds to a frozen language model. *Simplified*: one FFN for
+    linear projector instead, LLaVA) feeds to a frozen language model. *Book construction, a
+    simplified Q-Former*: one FFN for
     queries and text (BLIP-2 has two), no BERT initialisation, no pre-training objectives.
     Any ``M >= 2``. Weights: ``{"cross_attention": A (batch, heads, Q, L - L_0)}`` of the last
     layer. Masks: modality 0's mask masks its tokens in the self-attention and the pooling; the

@@ -14,13 +14,16 @@ from .feature_files import (
 )
 from .integrity import DatasetIntegrityError, sha256_of, verified_path
 from .nutrimouse import load_nutrimouse, nutrimouse_labels, nutrimouse_names
+from .pid_tasks import PID_KINDS, PIDTask, make_pid_task
 from .preprocess import standardize
 from .splits import stratified_split
 from .synthetic import make_interaction
 from .uci import UCI_VIEWS, load_multiple_features
 
 __all__ = [
+    "PID_KINDS",
     "UCI_VIEWS",
+    "PIDTask",
     "BottomUpFeatures",
     "FeatureSplit",
     "av_digits_present",
@@ -37,6 +40,7 @@ __all__ = [
     "MultimodalDataset",
     "load_multiple_features",
     "make_interaction",
+    "make_pid_task",
     "sha256_of",
     "standardize",
     "stratified_split",

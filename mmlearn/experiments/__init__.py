@@ -3,11 +3,14 @@
 * :mod:`.config`: ``CPU_HYPER``, the CPU-size hyper-parameters;
 * :mod:`.capstone`: every two-vector fusion on the same tasks (chapter 12);
 * :mod:`.robustness`: missing and noisy modalities (chapter 11);
-* :mod:`.sizing`: parameter counts from the formulas, count-sketch error (chapters 6-7).
+* :mod:`.sizing`: parameter counts from the formulas, count-sketch error (chapters 6-7);
+* :mod:`.fusion_check`: EMAP, ablation and PID of a fusion trained on tasks of known
+  redundancy, uniqueness or synergy (chapter 14).
 """
 
 from .capstone import Task, compare, interaction_task, uci_task, vector_fusions, vqa_task
 from .config import CPU_HYPER
+from .fusion_check import FusionProfile, fusion_profile
 from .robustness import (
     PREFERRED,
     RobustnessResult,
@@ -20,12 +23,14 @@ from .sizing import param_counts, sketch_error
 
 __all__ = [
     "CPU_HYPER",
+    "FusionProfile",
     "PREFERRED",
     "RobustnessResult",
     "Task",
     "build_small",
     "compare",
     "evaluate_robustness",
+    "fusion_profile",
     "interaction_task",
     "param_counts",
     "representatives",

@@ -27,7 +27,7 @@ from ..training import evaluate, fit
 from .config import CPU_HYPER
 
 #: The representative of a family module when several of its fusions are registered.
-PREFERRED = ("concat", "gmu", "hybrid_pool", "tfn", "mlb", "mutan", "block", "two_tower_gate")
+PREFERRED = ("concat", "gmu", "hybrid_pool", "tfn", "mlb", "mutan", "block", "two_tower_gate", "film")
 
 
 def representatives(names: Sequence[str], preferred: Sequence[str] = PREFERRED) -> list[str]:

@@ -6,7 +6,7 @@ Build by name with :func:`build`; :func:`available` lists (and filters) the name
 
 Families (one module each): ``simple`` (ch. 2), ``hybrid`` (ch. 3), ``attention`` and ``gating``
 (ch. 4), ``coattention`` and ``sequence`` (ch. 4-5), ``bilinear`` (ch. 6), ``lowrank`` (ch. 7),
-``tucker`` (ch. 8), ``block`` (ch. 9).
+``tucker`` (ch. 8), ``block`` (ch. 9), ``modulation`` and ``transformers`` (ch. 13-14).
 """
 
 from .attention import AttentionPool, ModalitySelfAttention
@@ -23,9 +23,18 @@ from .coattention import (
 from .gating import GMU, GatedSum, TwoTowerGate
 from .hybrid import HybridPool
 from .lowrank import LMF, MFB, MFH, MLB
+from .modulation import FILM, DynamicParameters
 from .registry import ALIASES, available, build, family, get, register, snake_case
 from .sequence import BiRNNDualAttention, CrossModalTransformer
 from .simple import AvgPool, Concat, JointEmbedding, LateFusion, MaxPool, MultimodalFC, WeightedSum
+from .transformers import (
+    AttentionBottleneck,
+    DualStreamTransformer,
+    GatedCrossAttention,
+    Perceiver,
+    QueryResampler,
+    SingleStreamTransformer,
+)
 from .tucker import MUTAN, Tucker
 
 # class names of mmlearn 0.1, kept for one release (the registry keeps the old keys in ALIASES)
@@ -59,6 +68,7 @@ OLD_CLASS_NAMES = {
 __all__ = [
     "ALIASES",
     "BLOCK",
+    "FILM",
     "GMU",
     "LMF",
     "MCB",
@@ -69,6 +79,7 @@ __all__ = [
     "OLD_CLASS_NAMES",
     "TFN",
     "AlternatingCoAttention",
+    "AttentionBottleneck",
     "AttentionPool",
     "AvgPool",
     "AvgPoolFusion",
@@ -80,9 +91,12 @@ __all__ = [
     "Concat",
     "CrossModalTransformer",
     "DualAttention",
+    "DualStreamTransformer",
+    "DynamicParameters",
     "FullBilinear",
     "Fusion",
     "FusionOutput",
+    "GatedCrossAttention",
     "GatedFusion",
     "GatedMultimodalUnit",
     "GatedSum",
@@ -98,7 +112,10 @@ __all__ = [
     "MultimodalFC",
     "Mutan",
     "ParallelCoAttention",
+    "Perceiver",
+    "QueryResampler",
     "RelativeStackedAttention",
+    "SingleStreamTransformer",
     "StackedAttention",
     "TensorFusion",
     "Tucker",

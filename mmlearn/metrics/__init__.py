@@ -1,4 +1,5 @@
-"""Metrics: accuracy, retrieval recall@k, distances, divergences and modality matching degree."""
+"""Metrics: accuracy, retrieval recall@k, distances, divergences, modality matching degree and
+interaction measures (EMAP, modality ablation, partial information decomposition)."""
 
 from .alignment import alignment, uniformity
 from .distances import (
@@ -14,12 +15,28 @@ from .distances import (
     pairwise_manhattan,
 )
 from .divergences import js_divergence, kl_divergence, matching_degree
+from .interaction import (
+    PID,
+    EMAPResult,
+    discretize,
+    emap_projection,
+    emap_scores,
+    modality_ablation,
+    pid,
+)
 from .intervals import format_ci, mean_ci
 from .label_recall import label_recall_at_k
 from .modality_gap import close_gap, modality_gap, modality_gap_vector
 from .scores import accuracy, recall_at_k
 
 __all__ = [
+    "PID",
+    "EMAPResult",
+    "discretize",
+    "emap_projection",
+    "emap_scores",
+    "modality_ablation",
+    "pid",
     "accuracy",
     "alignment",
     "close_gap",

@@ -1,6 +1,18 @@
 """Training: ``fit`` / ``evaluate`` / ``predict`` (CPU or CUDA, seeded, early stopping) and data
-parallel training under ``torchrun`` (:mod:`.distributed`)."""
+parallel training under ``torchrun`` (:mod:`.distributed`), and OGM-GE gradient modulation
+against modality imbalance (:mod:`.imbalance`)."""
 
+from .imbalance import modulate_gradients, ogm_coefficients, split_linear_head
 from .loop import History, default_device, evaluate, fit, predict, seed_everything
 
-__all__ = ["History", "default_device", "evaluate", "fit", "predict", "seed_everything"]
+__all__ = [
+    "History",
+    "default_device",
+    "evaluate",
+    "fit",
+    "modulate_gradients",
+    "ogm_coefficients",
+    "predict",
+    "seed_everything",
+    "split_linear_head",
+]

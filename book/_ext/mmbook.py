@@ -274,7 +274,8 @@ def _write_cjk_font(out: Path) -> None:
     source = _cjk_font_file()
     if source is None:
         logger.warning(
-            "no CJK font found (apt-get install fonts-wqy-microhei): Chinese text falls back to the reader's fonts"
+            "no CJK font found (apt-get install fonts-wqy-microhei): "
+            "Chinese text falls back to the reader's fonts"
         )
         return
     from fontTools import subset
@@ -291,7 +292,10 @@ def _write_cjk_font(out: Path) -> None:
     font.flavor = "woff"
     font.save(out / "fonts" / "mmbook-cjk.woff")
     name = font["name"].getDebugName(4) or Path(source).name
-    licence = f"fonts/mmbook-cjk.woff: the {len(chars)} CJK characters this site uses, subset from {name}\n({source}).\n"
+    licence = (
+        f"fonts/mmbook-cjk.woff: the {len(chars)} CJK characters this site uses, "
+        f"subset from {name}\n({source}).\n"
+    )
     copyright_file = Path("/usr/share/doc") / Path(source).parent.name / "copyright"
     for candidate in [
         copyright_file,

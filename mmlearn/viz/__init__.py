@@ -1,0 +1,1 @@
+"""Figures and explorers: live ipywidgets in Jupyter, precomputed states for the static site."""

@@ -214,7 +214,7 @@ CHAPTER_REFS_JS = r"""() => {
     const m = n.textContent.match(/\b[Cc]hapters?\s+\d+/);
     if (m) plain.push(n.textContent.trim().slice(0, 100));
   }
-  const links = Array.from(root.querySelectorAll('a'))
+  const links = Array.from(document.querySelectorAll('a'))
     .map(a => [a.innerText.trim(), a.getAttribute('href') || '']);
   return {plain, links};
 }"""
@@ -298,15 +298,18 @@ def test_page_reads_offline(tabs, page_path):
     refs = page.evaluate(CHAPTER_REFS_JS)
     if str(page_path.relative_to(SITE)) not in PENDING_PLAIN_CHAPTER_REFS:
         problems += [f"chapter reference as plain text: {t!r}" for t in refs["plain"]]
-    for text, href in refs["links"]:
-        m = re.fullmatch(r"[Cc]hapters? (\d+)|(\d+)", text)
-        target = re.search(r"ch(\d\d)_\w+\.html", href)
-        if (
-            m
-            and target
-            and "section-number" not in text
-            and int(m.group(1) or m.group(2)) != int(target.group(1))
-        ):
+    if chapter and page.locator("article div.math").count():
+        eqno = page.locator("article div.math span.eqno")
+        if eqno.count() == 0:
+            problems.append("display equations without numbers")
+        elif not eqno.first.inner_text().startswith(f"({int(chapter.group(1))}."):
+            problems.append(
+                f"equation {eqno.first.inner_text()!r} not numbered in chapter {int(chapter.group(1))}"
+            )
+    for text, href in refs["links"]:  # "chapter 5", "5" and "5. Title" lead to ch05_*.html
+        m = re.fullmatch(r"[Cc]hapters? (\d+)|(\d+)", text) or re.match(r"()(\d+)\. ", text)
+        target = re.search(r"ch(\d\d)_\w+\.html$", href)
+        if m and target and int(m.group(1) or m.group(2)) != int(target.group(1)):
             problems.append(f"link {text!r} points to {href}")
 
     for href in page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"):

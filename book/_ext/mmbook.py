@@ -167,6 +167,26 @@ def _on_doctree_read(app, doctree) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# display equations numbered (per chapter with math_numfig), as math_number_all asks; MyST's
+# $$ blocks bypass the math directive that would number them
+def _number_equations(app, doctree) -> None:
+    if not app.config.math_number_all:
+        return
+    env = app.env
+    docname = env.docname
+    domain = env.get_domain("math")
+    for node in doctree.findall(nodes.math_block):
+        if node.get("nowrap") or node.get("number") or node.get("label"):
+            continue
+        label = f"{docname}:{env.new_serialno('sphinx.ext.math#equations')}"
+        domain.note_equation(docname, label, location=node)
+        node["label"] = label
+        node["docname"] = docname
+        node["number"] = domain.get_equation_number_for(label)
+        node["ids"].append(nodes.make_id(f"equation-{label}"))
+
+
+# --------------------------------------------------------------------------------------------
 # chapter numbers across parts
 def _renumber_chapters(app, env):
     root = env.get_doctree(app.config.root_doc)
@@ -191,7 +211,8 @@ def _renumber_chapters(app, env):
             env.toc_secnumbers[doc] = {}
         else:
             env.toc_secnumbers[doc] = {k: (number, *v[1:]) for k, v in old.items()}
-        for ref in env.tocs[doc].findall(nodes.reference):
+        title = env.titles.get(doc)  # its number shows in the previous/next links
+        for ref in [*env.tocs[doc].findall(nodes.reference), *([title] if title is not None else [])]:
             if "secnumber" in ref:
                 if number == 0:
                     del ref["secnumber"]
@@ -328,6 +349,7 @@ def setup(app):
     app.connect("config-inited", _on_config_inited)
     app.add_directive("cite-this-book", CiteThisBook)
     app.connect("doctree-read", _on_doctree_read)
+    app.connect("doctree-read", _number_equations)
     app.connect("env-get-updated", _renumber_chapters, priority=900)
     app.connect("html-page-context", _on_page_context, priority=900)
     app.connect("build-finished", _on_build_finished)

@@ -290,11 +290,15 @@ def _write_cjk_font(out: Path) -> None:
     chars = set()
     for page in out.rglob("*.html"):
         chars.update(CJK.findall(page.read_text(encoding="utf-8", errors="ignore")))
+    css = out / "_static" / "mmbook-cjk.css"
+    css.write_text("/* no CJK characters on this site */\n")
     if not chars:
         return
     source = _cjk_font_file()
     if source is None:
-        logger.warning(
+        # on a machine with fontconfig (Linux, CI) a missing CJK font is an error of the set-up
+        report = logger.warning if shutil.which("fc-match") else logger.info
+        report(
             "no CJK font found (apt-get install fonts-wqy-microhei): "
             "Chinese text falls back to the reader's fonts"
         )
@@ -327,6 +331,11 @@ def _write_cjk_font(out: Path) -> None:
             licence += "\n" + candidate.read_text(errors="ignore")
             break
     (out / "fonts" / "LICENSE-mmbook-cjk.txt").write_text(licence)
+    css.write_text(
+        '@font-face {\n  font-family: "MMBook CJK";\n  src: url("../fonts/mmbook-cjk.woff") format("woff");\n'
+        "  unicode-range: U+2E80-2FDF, U+3000-303F, U+3400-4DBF, U+4E00-9FFF, U+F900-FAFF, U+FF00-FFEF;\n"
+        "  font-display: swap;\n}\n"
+    )
 
 
 def _on_build_finished(app, exception) -> None:
@@ -347,6 +356,7 @@ def _on_build_finished(app, exception) -> None:
 def setup(app):
     app.add_config_value("mmbook_unnumbered", [], "env")
     app.connect("config-inited", _on_config_inited)
+    app.add_css_file("mmbook-cjk.css")  # written when the build finishes (_write_cjk_font)
     app.add_directive("cite-this-book", CiteThisBook)
     app.connect("doctree-read", _on_doctree_read)
     app.connect("doctree-read", _number_equations)

@@ -16,6 +16,9 @@ if ! fc-list :lang=zh-cn family 2>/dev/null | grep -q .; then
         echo "no CJK font: install fonts-wqy-microhei or fonts-noto-cjk (the build warns and fails)" >&2
     fi
 fi
+# Kernels draw figures with the inline backend; with MPLBACKEND=Agg inherited (scripts/test.sh
+# sets it for the unit tests) every glued figure would be the text "<Figure size ...>".
+unset MPLBACKEND
 rm -rf _build/html _build/.doctrees _build/.jupyter_cache _build/jupyter_execute
 .venv/bin/jupyter-book build . -W --keep-going "$@"
 echo "Book built: $(pwd)/_build/html/index.html"

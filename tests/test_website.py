@@ -274,6 +274,13 @@ def test_page_reads_offline(tabs, page_path):
     )
     problems += [f"image did not load: {b}" for b in broken]
     problems += [f"the same image twice: {d}" for d in _same_images(page_path, page)]
+    problems += [
+        f"a figure shown as text, not drawn: {t!r}"
+        for t in page.evaluate("Array.from(document.querySelectorAll('article pre')).map(p => p.innerText)")
+        if re.search(r"<Figure size \d+x\d+ with \d+ Axes>", t)
+    ]
+    if re.match(r"ch\d\d_", stem) and page.locator("article img").count() == 0:
+        problems.append("a chapter without any drawn figure")
 
     problems += [
         f"build plumbing shown in a code cell: {t[:100]!r}"

@@ -195,7 +195,8 @@ PLUMBING_JS = r"""() => Array.from(document.querySelectorAll('div.cell_input, di
 EMPTY_OUTPUT_JS = r"""() => {
   const bad = [];
   for (const o of document.querySelectorAll('div.cell_output > *, div.cell_output')) {
-    const rich = o.querySelector('img, svg, table, mjx-container, iframe, canvas, video, audio');
+    const media = 'img, svg, table, mjx-container, iframe, canvas, video, audio';
+    const rich = o.matches(media) || o.querySelector(media);
     if (!rich && o.innerText.trim() === '') bad.push(o.outerHTML.slice(0, 160));
   }
   for (const s of document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]'))

@@ -148,7 +148,8 @@ RAW_TEX_JS = r"""() => {
 }"""
 
 OVERFLOW_JS = r"""() => {
-  const W = window.innerWidth;
+  // a phone widens its layout viewport to the content: compare with the screen, not innerWidth
+  const W = Math.min(window.innerWidth, window.screen.width || window.innerWidth);
   const bad = [];
   const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
       (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\s+/)[0] : '');

@@ -334,6 +334,15 @@ def test_page_reads_offline(tabs, page_path):
         if not loaded:
             problems.append("CJK text on the page but the site's CJK font was not loaded")
 
+    if stem == "intro":  # reader features: build line in the footer and a "cite this book" block
+        text = page.locator("body").inner_text()
+        if not re.search(r"Version \S+, commit \w+", text):
+            problems.append("no version and commit in the footer")
+        cite = " ".join(page.locator("pre").all_inner_texts())
+        if "@book{" not in cite or "Multimodal Fusion, Derived" not in cite:
+            problems.append("no BibTeX entry with the book's title")
+    if re.match(r"ch\d\d_", stem) and page.locator("a[href$='.ipynb']").count() < 2:
+        problems.append("no download of the chapter and exercise notebooks")
     problems += [f"overflow at 1280 px: {t}" for t in page.evaluate(OVERFLOW_JS)]
     name = str(page_path.relative_to(SITE).with_suffix("")).replace("/", "_")
     page.screenshot(path=str(SHOTS / f"{name}_1280.png"), full_page=stem in FULL_PAGE_SHOTS)

@@ -80,7 +80,7 @@ class CiteThisBook(SphinxDirective):
 
     def run(self):
         info = self.env.app.mmbook_info
-        title = self.config.project
+        title = self.config.html_title or self.config.project
         author = self.config.author
         text = (
             "@book{mmfusion,\n"

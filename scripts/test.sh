@@ -19,4 +19,4 @@ export OMP_NUM_THREADS=1 MPLBACKEND=Agg
 .venv/bin/mypy
 .venv/bin/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env -p no:cacheprovider -m "not browser" "$@"
 bash scripts/build_book.sh
-.venv/bin/python -m pytest -p no:cacheprovider -m browser tests/test_website.py
+.venv/bin/python -m pytest -p no:cacheprovider -m browser tests/test_website.py tests/test_lab.py tests/test_static_explorers.py

@@ -3,7 +3,9 @@
 * :mod:`.figures`: the book's static figures (matplotlib);
 * :mod:`.attention_explorer`, :mod:`.bilinear_explorer`: a static figure each, plus an
   ipywidgets explorer (ipywidgets is imported only when an explorer is built: ``pip install
-  mmlearn[viz]``).
+  mmlearn[viz]``);
+* :mod:`.static_explorers`: the same explorers for the static website, with every state
+  precomputed and drawn by vendored JavaScript (no kernel, no network).
 """
 
 from .figures import (

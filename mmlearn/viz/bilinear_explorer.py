@@ -26,7 +26,7 @@ def explorer_figure(
     import matplotlib.pyplot as plt
 
     panels = 3 if accuracy else 2
-    fig, axes = plt.subplots(1, panels, figsize=(4.2 * panels, 3.4))
+    fig, axes = plt.subplots(panels, 1, figsize=(6.5, 3.0 * panels))
     for name in ("mlb", "mfb", "mfh", "lmf"):
         axes[0].plot(
             ranks,
@@ -38,7 +38,7 @@ def explorer_figure(
     for name in ("bilinear", "tfn"):
         if name in fixed:
             axes[0].axhline(fixed[name], ls="--", lw=1, color="grey")
-            axes[0].annotate(name.upper(), (ranks[0], fixed[name]), va="bottom", fontsize=8)
+            axes[0].annotate(name.upper(), (ranks[0], fixed[name]), va="bottom", fontsize=10)
     axes[0].set(
         xscale="log",
         yscale="log",
@@ -46,7 +46,7 @@ def explorer_figure(
         ylabel="parameters",
         title=f"dims {tuple(input_dims)} -> {output_dim}",
     )
-    axes[0].legend(fontsize=8)
+    axes[0].legend(fontsize=10)
     errors = [sketch_error(d) for d in sketch_dims]
     axes[1].plot(sketch_dims, errors, marker="o", label="measured")
     axes[1].plot(
@@ -63,7 +63,7 @@ def explorer_figure(
         ylabel="relative RMS error",
         title="MCB estimate of <x,x'><y,y'>",
     )
-    axes[1].legend(fontsize=8)
+    axes[1].legend(fontsize=10)
     if accuracy:
         for name, by_rank in accuracy.items():
             rs = sorted(by_rank)
@@ -74,7 +74,7 @@ def explorer_figure(
                 label=name.upper(),
             )
         axes[2].set(xscale="log", xlabel="parameters", ylabel="test accuracy", title="accuracy vs size")
-        axes[2].legend(fontsize=8)
+        axes[2].legend(fontsize=10)
     fig.tight_layout()
     return fig
 

@@ -68,7 +68,7 @@ def fusion_stages_diagram():
     """A schematic of early, intermediate and late fusion of two modalities (a matplotlib figure)."""
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-    fig, axes = plt.subplots(1, 3, figsize=(11, 3.2))
+    fig, axes = plt.subplots(1, 3, figsize=(8.5, 3.4))
     grey, orange = "#d9d9d9", "#f4a261"
 
     def box(ax, x, y, text, color, w=0.26, h=0.14):
@@ -77,7 +77,7 @@ def fusion_stages_diagram():
                 (x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02", fc=color, ec="black", lw=0.8
             )
         )
-        ax.text(x, y, text, ha="center", va="center", fontsize=8)
+        ax.text(x, y, text, ha="center", va="center", fontsize=10)
 
     def arrow(ax, a, b):
         ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=10, lw=0.8))

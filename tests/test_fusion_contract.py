@@ -243,3 +243,22 @@ def test_parameters_converted_after_a_call_are_still_checked(name):
     with pytest.raises(TypeError, match="parameters are torch.float32"):
         module(*xs)
     assert module(*[x.float() for x in xs]).dtype == torch.float32
+
+
+@pytest.mark.parametrize("name", ["mlb", "mfh", "mutan"])
+def test_cached_weights_follow_load_state_dict_and_assignment(name):
+    """Hot paths cache their weights (Fusion.cached): a new state or a new submodule is seen."""
+    module = make_fusion(name)
+    xs = make_inputs(module)
+    before = module(*xs)
+    other = make_fusion(name)
+    with torch.no_grad():
+        for p in other.parameters():
+            p.add_(0.5)
+    module.load_state_dict(other.state_dict(), assign=True)
+    after = module(*xs)
+    assert not torch.allclose(before, after)
+    torch.testing.assert_close(after, other(*xs))
+    module.linear_out = torch.nn.Linear(module.linear_out.in_features, module.output_dim).double()
+    torch.testing.assert_close(module(*xs), module.fuse(*xs))
+    assert not torch.allclose(module(*xs), after)

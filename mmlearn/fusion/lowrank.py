@@ -22,23 +22,35 @@ from .registry import register
 
 
 def hadamard_of_projections(
-    projections: nn.ModuleList,
+    projections: Sequence[tuple[Tensor, Tensor]] | nn.ModuleList,
     inputs: Sequence[Tensor],
     act: Callable[[Tensor], Tensor] | None = None,
     dropout: float = 0.0,
     training: bool = False,
 ) -> Tensor:
     """``act(drop(U_1 x_1 + c_1)) ∘ ... ∘ act(drop(U_M x_M + c_M))``: ``(batch, R)``; ``act`` a
-    function (``None`` for the identity), ``drop`` dropout with probability ``dropout``."""
+    function (``None`` for the identity), ``drop`` dropout with probability ``dropout``.
+
+    ``projections``: the ``nn.Linear`` modules, or their ``(weight, bias)`` pairs.
+    """
     z: Tensor | None = None
     for proj, x in zip(projections, inputs, strict=True):
-        linear = cast(nn.Linear, proj)
-        p = F.linear(x, linear.weight, linear.bias)  # the functional call skips Module.__call__
+        weight, bias = (proj.weight, proj.bias) if isinstance(proj, nn.Linear) else cast(tuple, proj)
+        p = F.linear(x, weight, bias)  # the functional call skips Module.__call__
         p = maybe_dropout(p, dropout, training)
         p = p if act is None else act(p)
         z = p if z is None else z * p
     assert z is not None  # at least two modalities
     return z
+
+
+def _weight_and_bias(module: object) -> tuple[Tensor, Tensor]:
+    linear = cast(nn.Linear, module)
+    return linear.weight, linear.bias
+
+
+def _weights(linears: nn.ModuleList) -> list[tuple[Tensor, Tensor]]:
+    return [_weight_and_bias(lin) for lin in linears]
 
 
 def sum_pool(z: Tensor, factor: int) -> Tensor:
@@ -71,12 +83,23 @@ class _LowRankBase(Fusion):
         for key, value in dropouts.items():
             setattr(self, key, check_probability(value, key, name))
 
-    def _hadamard(self, projections: nn.ModuleList, inputs: Sequence[Tensor]) -> Tensor:
-        return hadamard_of_projections(projections, inputs, self._act, self.dropout_input, self.training)
+    def _hadamard(self, inputs: Sequence[Tensor], block: int | None = None) -> Tensor:
+        """The Hadamard product of the activated projections of ``self.projections`` (of block
+        ``block`` of them, for MFH); the weights are looked up once (:meth:`Fusion.cached`)."""
+        pairs = self.cached(block, self._projection_weights, block)
+        return hadamard_of_projections(pairs, inputs, self._act, self.dropout_input, self.training)
 
-    def _out(self, z: Tensor, linear_out: nn.Linear) -> Tensor:
+    def _projection_weights(self, block: int | None) -> list[tuple[Tensor, Tensor]]:
+        projections = cast(nn.ModuleList, self.projections)
+        return _weights(cast(nn.ModuleList, projections if block is None else projections[block]))
+
+    def _output_weights(self) -> tuple[Tensor, Tensor]:
+        return _weight_and_bias(self.linear_out)
+
+    def _out(self, z: Tensor) -> Tensor:
         z = maybe_dropout(z, self.dropout_pre_lin, self.training)
-        out = F.linear(z, linear_out.weight, linear_out.bias)
+        weight, bias = self.cached("out", self._output_weights)
+        out = F.linear(z, weight, bias)
         return maybe_dropout(out, self.dropout_output, self.training)
 
 
@@ -126,11 +149,11 @@ class MLB(_LowRankBase):
         self.linear_out = nn.Linear(rank, output_dim)
 
     def fuse(self, *inputs: Tensor) -> Tensor:
-        z = self._hadamard(self.projections, inputs)  # (batch, rank)
+        z = self._hadamard(inputs)  # (batch, rank)
         z = maybe_dropout(z, self.dropout_pre_norm, self.training)
         if self.normalize:
             z = power_normalize(z)
-        return self._out(z, self.linear_out)
+        return self._out(z)
 
 
 @register
@@ -181,11 +204,11 @@ class MFB(_LowRankBase):
         self.linear_out = nn.Linear(mm_dim, output_dim)
 
     def fuse(self, *inputs: Tensor) -> Tensor:
-        z = self._hadamard(self.projections, inputs)  # (batch, mm_dim factor)
+        z = self._hadamard(inputs)  # (batch, mm_dim factor)
         z = sum_pool(maybe_dropout(z, self.dropout_pre_norm, self.training), self.factor)  # (batch, mm_dim)
         if self.normalize:
             z = power_normalize(z)
-        return self._out(z, self.linear_out)
+        return self._out(z)
 
 
 @register
@@ -240,12 +263,12 @@ class MFH(_LowRankBase):
 
     def fuse(self, *inputs: Tensor) -> Tensor:
         pooled, expanded = [], None
-        for block in self.projections:
-            e = self._hadamard(cast(nn.ModuleList, block), inputs)  # (batch, mm_dim factor)
+        for block in range(self.n_blocks):
+            e = self._hadamard(inputs, block)  # (batch, mm_dim factor)
             expanded = e if expanded is None else expanded * e
             z = sum_pool(maybe_dropout(expanded, self.dropout_pre_norm, self.training), self.factor)
             pooled.append(power_normalize(z) if self.normalize else z)
-        return self._out(torch.cat(pooled, dim=-1), self.linear_out)  # (batch, n_blocks mm_dim) in
+        return self._out(torch.cat(pooled, dim=-1))  # (batch, n_blocks mm_dim) in
 
 
 @register

@@ -70,12 +70,17 @@ class TuckerFamily(Fusion):
         return self.linears[0 if self.shared else m]  # type: ignore[return-value]
 
     def project(self, inputs: Sequence[Tensor]) -> list[Tensor]:
-        out = [self.projection(m)(x) for m, x in enumerate(inputs)]
-        return [maybe_dropout(x, self.dropout_input, self.training) for x in out]
+        """``W_m x_m + b_m`` for each modality (``(batch, mm_dim)``), with ``dropout_input``."""
+        out = []
+        for m, x in enumerate(inputs):
+            lin = self.projection(m)  # F.linear: the same product without Module.__call__'s overhead
+            out.append(maybe_dropout(F.linear(x, lin.weight, lin.bias), self.dropout_input, self.training))
+        return out
 
     def finish(self, z: Tensor) -> Tensor:
         z = maybe_dropout(z, self.dropout_pre_lin, self.training)
-        return maybe_dropout(self.linear_out(z), self.dropout_output, self.training)
+        out = F.linear(z, self.linear_out.weight, self.linear_out.bias)
+        return maybe_dropout(out, self.dropout_output, self.training)
 
 
 @register
@@ -194,10 +199,13 @@ class MUTAN(TuckerFamily):
 
     def fuse(self, *inputs: Tensor) -> Tensor:
         xs = self.project(inputs)
-        h = self.merge(0)(xs[0])
-        for m in range(1, len(xs)):
-            h = h * self.merge(m)(xs[m])
-        z = h.view(h.shape[0], self.rank, self.mm_dim).sum(dim=1)
+        h = None
+        for m, x in enumerate(xs):
+            merge = self.merge(m)
+            hm = F.linear(x, merge.weight, merge.bias)  # (batch, R mm_dim)
+            h = hm if h is None else h * hm
+        assert h is not None  # at least two modalities
+        z = h.view(h.shape[0], self.rank, self.mm_dim).sum(dim=1)  # (batch, R, mm_dim) -> (batch, mm_dim)
         if self.normalize:
             z = power_normalize(z, self.eps)
         return self.finish(z)

@@ -13,6 +13,7 @@ projection weights for every modality (all ``input_dims`` must then be equal).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import torch
 import torch.nn.functional as F
@@ -71,15 +72,26 @@ class TuckerFamily(Fusion):
 
     def project(self, inputs: Sequence[Tensor]) -> list[Tensor]:
         """``W_m x_m + b_m`` for each modality (``(batch, mm_dim)``), with ``dropout_input``."""
+        weights = self.cached("projections", self._linear_weights, "linears")
         out = []
         for m, x in enumerate(inputs):
-            lin = self.projection(m)  # F.linear: the same product without Module.__call__'s overhead
-            out.append(maybe_dropout(F.linear(x, lin.weight, lin.bias), self.dropout_input, self.training))
+            # F.linear on cached weights: the same product without Module.__call__'s overhead
+            weight, bias = weights[0 if self.shared else m]
+            out.append(maybe_dropout(F.linear(x, weight, bias), self.dropout_input, self.training))
         return out
+
+    def _linear_weights(self, name: str) -> list[tuple[Tensor, Tensor]]:
+        """``(weight, bias)`` of every ``nn.Linear`` of the ``nn.ModuleList`` called ``name``."""
+        return [(lin.weight, lin.bias) for lin in cast(list[nn.Linear], list(getattr(self, name)))]
+
+    def _output_weights(self) -> tuple[Tensor, Tensor]:
+        linear = cast(nn.Linear, self.linear_out)
+        return linear.weight, linear.bias
 
     def finish(self, z: Tensor) -> Tensor:
         z = maybe_dropout(z, self.dropout_pre_lin, self.training)
-        out = F.linear(z, self.linear_out.weight, self.linear_out.bias)
+        weight, bias = self.cached("out", self._output_weights)
+        out = F.linear(z, weight, bias)
         return maybe_dropout(out, self.dropout_output, self.training)
 
 
@@ -199,10 +211,11 @@ class MUTAN(TuckerFamily):
 
     def fuse(self, *inputs: Tensor) -> Tensor:
         xs = self.project(inputs)
+        merges = self.cached("merges", self._linear_weights, "merges")
         h = None
         for m, x in enumerate(xs):
-            merge = self.merge(m)
-            hm = F.linear(x, merge.weight, merge.bias)  # (batch, R mm_dim)
+            weight, bias = merges[0 if self.shared else m]
+            hm = F.linear(x, weight, bias)  # (batch, R mm_dim)
             h = hm if h is None else h * hm
         assert h is not None  # at least two modalities
         z = h.view(h.shape[0], self.rank, self.mm_dim).sum(dim=1)  # (batch, R, mm_dim) -> (batch, mm_dim)

@@ -182,3 +182,13 @@ def test_cross_modal_transformer_mask_errors():
         f(q, kv, masks=[None, torch.ones(2, 4, dtype=torch.bool)])
     with pytest.raises(TypeError, match=r"masks\[0\] must be a bool"):
         f(q, kv, masks=[torch.ones(2, 4), None])
+
+
+def test_modality_self_attention_adds_the_modality_embedding_to_each_token():
+    torch.manual_seed(0)
+    f = fusion.build("modality_self_attention", [6, 5, 4], 8, heads=2, ff_dim=16)
+    xs = [randn(3, d, seed=d) for d in (6, 5, 4)]
+    seen = []
+    f.block.register_forward_hook(lambda module, args, out: seen.append(args[0]))
+    f(*xs)
+    torch.testing.assert_close(seen[0], f.project(xs) + f.modality_embedding)

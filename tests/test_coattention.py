@@ -222,3 +222,21 @@ def test_attention_drawing_and_explorer():
     assert [w.max for w in box.children[0].children] == [1, 2]
     with pytest.raises(ValueError, match="one entry per sample"):
         attention_explorer(np.zeros((3, 3, 16, 16)), np.stack([centres] * 2), weights, ["a", "b"])
+
+
+def test_alternating_coattention_uses_its_three_steps_in_order():
+    """Step 1 summarises the question, step 2 attends to the regions, step 3 to the question:
+    silencing one step's scores makes exactly that step's weights uniform."""
+    f = _build("alternating_co_attention")
+    q, r = randn(2, 3, 6), randn(2, 5, 5, seed=1)
+    with torch.no_grad():
+        f.steps[1].w.weight.zero_()  # the region step
+    w = f(q, r, return_weights=True).weights
+    torch.testing.assert_close(w["regions"], torch.full((2, 5), 0.2))
+    assert w["question"].std() > 1e-3  # the question step still discriminates
+    g = _build("alternating_co_attention")
+    with torch.no_grad():
+        g.steps[2].w.weight.zero_()  # the question step
+    w = g(q, r, return_weights=True).weights
+    torch.testing.assert_close(w["question"], torch.full((2, 3), 1 / 3))
+    assert w["regions"].std() > 1e-3

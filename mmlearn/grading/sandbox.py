@@ -174,6 +174,10 @@ def _bwrap_args(limits: Limits) -> list[str]:
             args += ["--symlink", os.readlink(p), top]
         elif p.is_dir():
             args += ["--ro-bind", top, top]
+    size = str(limits.scratch_mb << 20)
+    # an empty /tmp first: Python, the venv or the checkout may live under /tmp (a CI clone), and
+    # the binds below must land on top of the empty /tmp, not be hidden by it
+    args += ["--size", size, "--perms", "1777", "--tmpfs", "/tmp"]
     made: set[Path] = set()
     for d in _python_home_dirs():
         if str(d).startswith(("/usr/", "/etc/")):
@@ -183,10 +187,8 @@ def _bwrap_args(limits: Limits) -> list[str]:
                 args += ["--perms", "0755", "--dir", str(parent)]
                 made.add(parent)
         args += ["--ro-bind", str(d), str(d)]
-    size = str(limits.scratch_mb << 20)
     args += ["--tmpfs", str(bank_dir())]  # the reference checks stay in the parent
     args += ["--dev", "/dev", "--proc", "/proc"]
-    args += ["--size", size, "--perms", "1777", "--tmpfs", "/tmp"]
     args += ["--size", size, "--perms", "1777", "--tmpfs", "/scratch", "--chdir", "/scratch"]
     return args
 

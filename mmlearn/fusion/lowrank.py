@@ -58,6 +58,9 @@ def sum_pool(z: Tensor, factor: int) -> Tensor:
     return z.view(z.shape[0], -1, factor).sum(-1)
 
 
+DROPOUT_PLACES = ("dropout_input", "dropout_pre_norm", "dropout_pre_lin", "dropout_output")
+
+
 class _LowRankBase(Fusion):
     """Shared hyper-parameters of MLB, MFB and MFH, in the library's one vocabulary:
     ``activation`` on each projection, ``normalize`` (signed square root + L2), and dropout
@@ -74,13 +77,20 @@ class _LowRankBase(Fusion):
         self,
         activation: str | None,
         normalize: bool,
-        dropouts: dict[str, float],
+        dropouts: tuple[float, float, float, float],
+        old_dropout: float | None,
+        old_place: str,
     ) -> None:
+        """Check and store the shared hyper-parameters; ``old_dropout`` is mmlearn 0.1's single
+        ``dropout=``, which goes to ``old_place`` (with a ``DeprecationWarning``)."""
         name = type(self).__name__
         self.activation = activation
         self._act = activation_function(activation, name)
         self.normalize = normalize
-        for key, value in dropouts.items():
+        values = dict(zip(DROPOUT_PLACES, dropouts, strict=True))
+        if old_dropout is not None:
+            values[old_place] = renamed(old_dropout, None, "dropout", old_place, name, 0.0)
+        for key, value in values.items():
             setattr(self, key, check_probability(value, key, name))
 
     def _hadamard(self, inputs: Sequence[Tensor], block: int | None = None) -> Tensor:
@@ -136,15 +146,13 @@ class MLB(_LowRankBase):
     ) -> None:
         super().__init__(input_dims, output_dim)
         self.rank = check_positive_int(rank, "rank", "MLB")
-        dropouts: dict[str, float] = {
-            "dropout_input": dropout_input,
-            "dropout_pre_norm": dropout_pre_norm,
-            "dropout_pre_lin": dropout_pre_lin,
-            "dropout_output": dropout_output,
-        }
-        if dropout is not None:  # the 0.1 name: one dropout, at the place listed in the docstring
-            dropouts["dropout_pre_lin"] = renamed(dropout, None, "dropout", "dropout_pre_lin", "MLB", 0.0)
-        self._set_common(activation, normalize, dropouts)
+        self._set_common(
+            activation,
+            normalize,
+            (dropout_input, dropout_pre_norm, dropout_pre_lin, dropout_output),
+            dropout,
+            "dropout_pre_lin",
+        )
         self.projections = nn.ModuleList(nn.Linear(d, rank) for d in self.input_dims)
         self.linear_out = nn.Linear(rank, output_dim)
 
@@ -191,15 +199,13 @@ class MFB(_LowRankBase):
         super().__init__(input_dims, output_dim)
         self.mm_dim = check_positive_int(mm_dim, "mm_dim", "MFB")
         self.factor = check_positive_int(factor, "factor", "MFB")
-        dropouts: dict[str, float] = {
-            "dropout_input": dropout_input,
-            "dropout_pre_norm": dropout_pre_norm,
-            "dropout_pre_lin": dropout_pre_lin,
-            "dropout_output": dropout_output,
-        }
-        if dropout is not None:  # the 0.1 name: one dropout, at the place listed in the docstring
-            dropouts["dropout_pre_norm"] = renamed(dropout, None, "dropout", "dropout_pre_norm", "MFB", 0.0)
-        self._set_common(activation, normalize, dropouts)
+        self._set_common(
+            activation,
+            normalize,
+            (dropout_input, dropout_pre_norm, dropout_pre_lin, dropout_output),
+            dropout,
+            "dropout_pre_norm",
+        )
         self.projections = nn.ModuleList(nn.Linear(d, mm_dim * factor) for d in self.input_dims)
         self.linear_out = nn.Linear(mm_dim, output_dim)
 
@@ -247,15 +253,13 @@ class MFH(_LowRankBase):
         self.mm_dim = check_positive_int(mm_dim, "mm_dim", "MFH")
         self.factor = check_positive_int(factor, "factor", "MFH")
         self.n_blocks = check_positive_int(n_blocks, "n_blocks", "MFH")
-        dropouts: dict[str, float] = {
-            "dropout_input": dropout_input,
-            "dropout_pre_norm": dropout_pre_norm,
-            "dropout_pre_lin": dropout_pre_lin,
-            "dropout_output": dropout_output,
-        }
-        if dropout is not None:  # the 0.1 name: one dropout, at the place listed in the docstring
-            dropouts["dropout_pre_norm"] = renamed(dropout, None, "dropout", "dropout_pre_norm", "MFH", 0.0)
-        self._set_common(activation, normalize, dropouts)
+        self._set_common(
+            activation,
+            normalize,
+            (dropout_input, dropout_pre_norm, dropout_pre_lin, dropout_output),
+            dropout,
+            "dropout_pre_norm",
+        )
         self.projections = nn.ModuleList(
             nn.ModuleList(nn.Linear(d, mm_dim * factor) for d in self.input_dims) for _ in range(n_blocks)
         )

@@ -80,3 +80,15 @@ def test_bilinear_task_needs_more_than_a_linear_classifier():
     linear.head = torch.nn.Identity()
     fit(linear, train, epochs=20, lr=1e-2, progress=False)
     assert evaluate(linear, test)["accuracy"] < 0.62
+
+
+def test_paired_minibatches_cover_every_row_once_and_skip_a_single_last_row():
+    from mmlearn.training import paired_minibatches
+
+    batches = list(paired_minibatches(9, 4, torch.Generator().manual_seed(0)))
+    assert [len(b) for b in batches] == [4, 4]  # the last batch would hold one row
+    seen = torch.cat(batches)
+    assert len(set(seen.tolist())) == 8
+    assert sorted(
+        torch.cat(list(paired_minibatches(10, 4, torch.Generator().manual_seed(0)))).tolist()
+    ) == list(range(10))

@@ -12,8 +12,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ..train import seed_everything
-from ..two_tower import TwoTower, fit_two_tower
+from ..models.retrieval import TwoTower, fit_two_tower
+from ..training.loop import seed_everything
 from .cca import CCA
 from .deep_cca import DeepCCA, fit_deep_cca
 from .kernel_cca import KernelCCA

@@ -28,7 +28,7 @@ import torch
 from torch import Tensor, nn
 
 from ..nn import MLP
-from ..train import seed_everything
+from ..training.loop import paired_minibatches, seed_everything
 from ._checks import check_reg, check_views, inv_sqrt_psd
 from .cca import CCA
 
@@ -160,12 +160,8 @@ def fit_deep_cca(
     history = []
     model.train()
     for _ in range(epochs):
-        order = torch.randperm(n, generator=generator)
         total, count = 0.0, 0
-        for start in range(0, n, batch_size):
-            idx = order[start : start + batch_size]
-            if len(idx) < 2:
-                continue
+        for idx in paired_minibatches(n, batch_size, generator):
             h1, h2 = model(x[idx], y[idx])
             corr = cca_correlation(h1, h2, k=k, r1=reg, r2=reg)
             optimizer.zero_grad(set_to_none=True)

@@ -19,7 +19,7 @@ from .._validation import check_float_matrix
 from ..losses import hard_negative_triplet_loss, info_nce_loss
 from ..metrics import recall_at_k
 from ..nn import MLP, count_params
-from ..training.loop import seed_everything
+from ..training.loop import paired_minibatches, seed_everything
 
 
 class TwoTower(nn.Module):
@@ -87,12 +87,8 @@ def fit_two_tower(
     model.train()
     n = a.shape[0]
     for _ in range(epochs):
-        order = torch.randperm(n, generator=generator)
         total, count = 0.0, 0
-        for start in range(0, n, batch_size):
-            idx = order[start : start + batch_size]
-            if len(idx) < 2:
-                continue
+        for idx in paired_minibatches(n, batch_size, generator):
             u, v = model(a[idx], b[idx])
             if loss == "info_nce":
                 value = info_nce_loss(u, v, temperature)

@@ -3,7 +3,7 @@ parallel training under ``torchrun`` (:mod:`.distributed`), and OGM-GE gradient 
 against modality imbalance (:mod:`.imbalance`)."""
 
 from .imbalance import modulate_gradients, ogm_coefficients, split_linear_head
-from .loop import History, default_device, evaluate, fit, predict, seed_everything
+from .loop import History, default_device, evaluate, fit, paired_minibatches, predict, seed_everything
 
 __all__ = [
     "History",
@@ -12,6 +12,7 @@ __all__ = [
     "fit",
     "modulate_gradients",
     "ogm_coefficients",
+    "paired_minibatches",
     "predict",
     "seed_everything",
     "split_linear_head",

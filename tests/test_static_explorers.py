@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -28,6 +30,8 @@ def test_every_state_is_precomputed():
     page = ex._repr_html_()
     assert "http" not in page.replace("http-equiv", "")  # nothing loaded from anywhere
     assert plt.get_fignums() == open_before  # every figure it made is closed after rendering
+    png = ex._repr_png_()  # the PDF shows the first state
+    assert png.startswith(b"\x89PNG") and ex.states["0,0"].endswith(base64.b64encode(png).decode())
 
 
 def test_bad_sliders_are_refused():

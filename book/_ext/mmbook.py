@@ -33,17 +33,23 @@ from sphinx.util.docutils import SphinxDirective
 logger = logging.getLogger(__name__)
 
 PLUMBING_CALLS = {"glue", "warnings.filterwarnings", "warnings.simplefilter"}
+# written next to the pages: the PDF by scripts/build_book.sh, the source when the build finishes
+PDF_NAME = "mmfusion.pdf"
+SOURCE_NAME = "mmfusion-source.tar.gz"
 
 
 # --------------------------------------------------------------------------------------------
 # build information
 def _build_info(srcdir: Path) -> dict[str, str]:
-    version = "unknown"
-    pyproject = srcdir / "pyproject.toml"
-    if pyproject.exists():
-        m = re.search(r'^version\s*=\s*"([^"]+)"', pyproject.read_text(), re.M)
+    version = "unknown"  # mmlearn.__version__, read without importing torch
+    for source, pattern in (
+        (srcdir / "mmlearn" / "__init__.py", r'^__version__\s*=\s*"([^"]+)"'),
+        (srcdir / "pyproject.toml", r'^version\s*=\s*"([^"]+)"'),
+    ):
+        m = re.search(pattern, source.read_text(), re.M) if source.exists() else None
         if m:
             version = m.group(1)
+            break
 
     def git(*args: str) -> str:
         try:
@@ -65,6 +71,8 @@ def _on_config_inited(app, config) -> None:
     config.version = config.release = info["version"]
     footer = (
         f"Version {info['version']}, commit <code>{info['commit']}</code>, built {info['date']}. "
+        f'<a class="mmbook-pdf" href="@ROOT@{PDF_NAME}">The whole book as a PDF</a>; '
+        f'<a class="mmbook-source" href="@ROOT@{SOURCE_NAME}">source of this build (.tar.gz)</a>. '
         + config.html_theme_options.get("extra_footer", "")
     )
     config.html_theme_options["extra_footer"] = footer
@@ -190,7 +198,10 @@ def _number_equations(app, doctree) -> None:
 # chapter numbers across parts
 def _renumber_chapters(app, env):
     root = env.get_doctree(app.config.root_doc)
-    unnumbered = set(app.config.mmbook_unnumbered)
+    # part overview pages (book/partN_overview) carry no chapter number, listed or not
+    unnumbered = set(app.config.mmbook_unnumbered) | {
+        doc for doc in env.found_docs if re.fullmatch(r"(.*/)?part\d+_overview", doc)
+    }
     count = 0
     mapping: dict[str, int] = {}
     for toctree in root.findall(addnodes.toctree):
@@ -234,14 +245,35 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
             if "sphinx-thebe" not in str(s)
             and "THEBE_JS_URL" not in getattr(s, "attributes", {}).get("body", "")
         ]
+    pathto = context["pathto"]
+    root = pathto("index", 0).rsplit("index", 1)[0]  # "" or "../": the site's root from this page
+    footer = context.get("theme_extra_footer") or ""
+    context["theme_extra_footer"] = footer.replace("@ROOT@", root)
     stem = pagename.rsplit("/", 1)[-1]
-    if not re.match(r"ch\d\d_", stem):
-        return
     for group in context.get("header_buttons", []):
         if group.get("label") != "download-buttons":
             continue
-        pathto = context["pathto"]
-        extra = []
+        extra = [
+            {
+                "type": "link",
+                "url": pathto(PDF_NAME, 1),
+                "text": "whole book (PDF)",
+                "tooltip": "Download the whole book as one PDF",
+                "icon": "fas fa-file-pdf",
+                "label": "download-book-pdf-button",
+            },
+            {
+                "type": "link",
+                "url": pathto(SOURCE_NAME, 1),
+                "text": "source (.tar.gz)",
+                "tooltip": "Download the source of this build: book, library, exercises, tests",
+                "icon": "fas fa-file-zipper",
+                "label": "download-source-button",
+            },
+        ]
+        if not re.match(r"ch\d\d_", stem):
+            group["buttons"] = extra + group["buttons"]
+            continue
         if (Path(app.srcdir) / f"{pagename}.ipynb").exists():
             extra.append(
                 {
@@ -338,12 +370,39 @@ def _write_cjk_font(out: Path) -> None:
     )
 
 
+def _write_source_archive(src: Path, target: Path, info: dict[str, str]) -> None:
+    """The files git tracks, as they are in the working tree that was built (no public repository
+    URL exists yet: the site offers its own source instead)."""
+    import tarfile
+
+    try:
+        out = subprocess.run(["git", "ls-files", "-z"], cwd=src, capture_output=True, timeout=30, check=True)
+        files = [f for f in out.stdout.decode().split("\0") if f]
+    except (OSError, subprocess.SubprocessError):
+        files = []
+    if not files:  # not a git checkout (e.g. unpacked from this archive): everything but builds
+        skip = {".git", ".venv", "_build", "__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
+        files = [
+            str(p.relative_to(src))
+            for p in sorted(src.rglob("*"))
+            if p.is_file() and not skip & set(p.relative_to(src).parts)
+        ]
+    prefix = f"mmfusion-{info['version']}"
+    with tarfile.open(target, "w:gz", compresslevel=6) as tar:
+        for name in files:
+            path = src / name
+            if path.is_file():
+                tar.add(path, arcname=f"{prefix}/{name}", recursive=False)
+    logger.info(f"source archive: {target.name} ({len(files)} files)")
+
+
 def _on_build_finished(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     out = Path(app.outdir)
     _write_cjk_font(out)
     src = Path(app.srcdir)
+    _write_source_archive(src, out / SOURCE_NAME, app.mmbook_info)
     (out / "exercises").mkdir(exist_ok=True)
     for nb in sorted((src / "exercises").glob("ch*.ipynb")):
         shutil.copy2(nb, out / "exercises" / nb.name)

@@ -63,6 +63,11 @@ class StaticExplorer:
             fig = render(**dict(zip(self.names, combo, strict=True)))
             self.states[",".join(map(str, combo))] = _png_data_uri(fig, dpi)
 
+    def _repr_png_(self) -> bytes:
+        """The first state as a PNG: what the PDF (and any viewer without HTML) shows."""
+        first = self.states[",".join("0" for _ in self.names)]
+        return base64.b64decode(first.split(",", 1)[1])
+
     def _repr_html_(self) -> str:
         uid = "mmx-" + uuid.uuid4().hex[:10]
         rows = []

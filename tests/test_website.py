@@ -413,3 +413,59 @@ def test_phone_navigation_opens(tabs, button, panel, link_text):
     assert box and 0 <= box["x"] < PHONE["width"], f"{panel} link is off screen: {box}"
     page.screenshot(path=str(SHOTS / f"phone_{button.split('.')[-1]}_open_390.png"))
     assert not phone.errors, phone.errors
+
+
+@pytest.mark.parametrize("page_path", EXPLORER_PAGES, ids=lambda p: str(p.relative_to(SITE)))
+def test_static_explorers_respond(tabs, page_path):
+    """Every kernel-free explorer on the site (found in the built pages, not listed here): each
+    slider, moved to its last position, shows its label and another precomputed picture."""
+    desk = tabs["desktop"]
+    page = desk.open(page_path)
+    explorers = page.locator(".mmlearn-static-explorer")
+    assert explorers.count() > 0
+    problems = []
+    for e in range(explorers.count()):
+        root = explorers.nth(e)
+        root.scroll_into_view_if_needed()
+        img = root.locator("img").first
+        data = root.locator("script[type='application/json']").first.inner_text()
+        sliders = root.locator("input[type=range]")
+        if sliders.count() == 0:
+            problems.append(f"explorer {e}: no slider")
+        for k in range(sliders.count()):
+            slider = sliders.nth(k)
+            last = int(slider.get_attribute("max") or 0)
+            if last == 0:
+                problems.append(f"explorer {e}: slider {k} has a single position")
+                continue
+            before = img.get_attribute("src")
+            slider.fill(str(last))
+            state = (img.get_attribute("data-state") or "").split(",")
+            if len(state) <= k or state[k] != str(last):
+                problems.append(f"explorer {e}: slider {k} moved to {last}, picture state {state}")
+            if img.get_attribute("src") == before:
+                problems.append(f"explorer {e}: slider {k} moved, the picture stayed the same")
+            label = root.locator("output").nth(k).inner_text()
+            if label not in data:
+                problems.append(f"explorer {e}: slider {k} shows {label!r}, not one of its labels")
+            slider.fill("0")
+    name = str(page_path.relative_to(SITE).with_suffix("")).replace("/", "_")
+    explorers.first.screenshot(path=str(SHOTS / f"{name}_explorer.png"))
+    problems += [f"console error: {t}" for t in desk.errors]
+    problems += [f"request left the site: {u}" for u in desk.external]
+    assert not problems, f"{page_path.relative_to(SITE)}:\n  " + "\n  ".join(problems)
+
+
+def test_every_explorer_page_is_tested():
+    """The live ipywidgets explorers of the chapters have their static twins on the site."""
+    if not PAGES:
+        pytest.skip(f"no built site at {SITE}: run scripts/build_book.sh first")
+    live = {
+        nb.stem
+        for nb in (ROOT / "book").glob("*.ipynb")
+        if re.search(r"\w+_explorer\(", nb.read_text()) and "_static_explorer(" not in nb.read_text()
+    }
+    assert not live, f"chapters with a live explorer but no static one on the site: {sorted(live)}"
+    assert {p.stem for p in EXPLORER_PAGES} >= {
+        nb.stem for nb in (ROOT / "book").glob("*.ipynb") if "_static_explorer(" in nb.read_text()
+    }

@@ -28,6 +28,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.environment.collectors.toctree import TocTreeCollector
 from sphinx.util import logging
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
 logger = logging.getLogger(__name__)
@@ -199,9 +200,7 @@ def _number_equations(app, doctree) -> None:
 def _renumber_chapters(app, env):
     root = env.get_doctree(app.config.root_doc)
     # part overview pages (book/partN_overview) carry no chapter number, listed or not
-    unnumbered = set(app.config.mmbook_unnumbered) | {
-        doc for doc in env.found_docs if re.fullmatch(r"(.*/)?part\d+_overview", doc)
-    }
+    unnumbered = _unnumbered_docs(app, env)
     count = 0
     mapping: dict[str, int] = {}
     for toctree in root.findall(addnodes.toctree):
@@ -232,6 +231,47 @@ def _renumber_chapters(app, env):
         changed.append(doc)
     changed += TocTreeCollector().assign_figure_numbers(env)
     return changed
+
+
+# --------------------------------------------------------------------------------------------
+# the PDF: the same chapter numbers as the site, appendices lettered
+LATEX_PREAMBLE = r"""
+\newcounter{mmbooksecnum}
+\newcommand{\mmbookunnumbered}{\setcounter{mmbooksecnum}{\value{secnumdepth}}\setcounter{secnumdepth}{-1}}
+\newcommand{\mmbooknumbered}{\setcounter{secnumdepth}{\value{mmbooksecnum}}}
+"""
+
+
+def _unnumbered_docs(app, env) -> set[str]:
+    return set(app.config.mmbook_unnumbered) | {
+        doc for doc in env.found_docs if re.fullmatch(r"(.*/)?part\d+_overview", doc)
+    }
+
+
+class LatexNumbering(SphinxPostTransform):
+    """In the assembled LaTeX document, part overviews are unnumbered chapters (so chapter N of
+    the PDF is chapter N of the site) and the part whose caption starts with "Appendi" begins
+    LaTeX's appendix (chapters A, B, ...)."""
+
+    default_priority = 750  # after sphinx-jupyterbook-latex arranged the parts (700)
+    builders = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        env = self.env
+        unnumbered = _unnumbered_docs(self.app, env)
+        first_appendix = None
+        root = env.get_doctree(self.config.root_doc)
+        for toctree in root.findall(addnodes.toctree):
+            if str(toctree.get("caption") or "").startswith("Appendi") and toctree["entries"]:
+                first_appendix = toctree["entries"][0][1]
+                break
+        for start in list(self.document.findall(addnodes.start_of_file)):
+            doc = start.get("docname")
+            if doc in unnumbered:
+                start.insert(0, nodes.raw("", "\\mmbookunnumbered\n", format="latex"))
+                start.append(nodes.raw("", "\\mmbooknumbered\n", format="latex"))
+            if doc == first_appendix:
+                start.insert(0, nodes.raw("", "\\appendix\n", format="latex"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -412,6 +452,12 @@ def _on_build_finished(app, exception) -> None:
         shutil.copy2(nb, out / "notebooks" / nb.name)
 
 
+def _latex_preamble(app, config) -> None:
+    elements = dict(config.latex_elements or {})
+    elements["preamble"] = elements.get("preamble", "") + LATEX_PREAMBLE
+    config.latex_elements = elements
+
+
 def setup(app):
     app.add_config_value("mmbook_unnumbered", [], "env")
     app.connect("config-inited", _on_config_inited)
@@ -422,4 +468,6 @@ def setup(app):
     app.connect("env-get-updated", _renumber_chapters, priority=900)
     app.connect("html-page-context", _on_page_context, priority=900)
     app.connect("build-finished", _on_build_finished)
+    app.add_post_transform(LatexNumbering)
+    app.connect("config-inited", _latex_preamble)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

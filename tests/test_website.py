@@ -469,3 +469,78 @@ def test_every_explorer_page_is_tested():
     assert {p.stem for p in EXPLORER_PAGES} >= {
         nb.stem for nb in (ROOT / "book").glob("*.ipynb") if "_static_explorer(" in nb.read_text()
     }
+
+
+def _pdf_tool(name: str) -> str:
+    tool = shutil.which(name)
+    if tool is None:
+        pytest.skip(f"{name} is not installed (apt-get install poppler-utils)")
+    return tool
+
+
+def _squash(text: str) -> str:
+    """Text without hyphenation, ligatures or layout: comparable between the PDF and the site."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text).replace("-\n", "")
+    return re.sub(r"[^0-9a-z\u4e00-\u9fff]+", " ", text.lower()).strip()
+
+
+def test_whole_book_pdf():
+    """The PDF built from the same sources: every chapter with the site's number and title,
+    figures, math fonts, the glossary's Chinese, no unresolved reference; its size is printed."""
+    import subprocess
+
+    if not PAGES:
+        pytest.skip(f"no built site at {SITE}: run scripts/build_book.sh first")
+    pdf = SITE / PDF_NAME
+    assert pdf.exists(), f"no {PDF_NAME} on the site (scripts/build_book.sh builds it)"
+
+    def run(tool: str, *args: str) -> str:
+        return subprocess.run([_pdf_tool(tool), *args, str(pdf), *(["-"] if tool == "pdftotext" else [])],
+                              capture_output=True, text=True, check=True, timeout=120).stdout  # fmt: skip
+
+    pages = int(re.search(r"^Pages:\s+(\d+)", run("pdfinfo"), re.M).group(1))
+    text = run("pdftotext")
+    flat = _squash(text)
+    problems = []
+    chapters = []
+    for doc in _toc_files():
+        page = SITE / f"{doc}.html"
+        m = re.search(r"<h1>(.*?)<a class=\"headerlink\"", page.read_text(), re.S)
+        if not m:
+            continue
+        title = re.sub(r"<[^>]+>", "", m.group(1))
+        title = re.sub(r"\s+", " ", title.replace("\u00a0", " ")).strip()
+        number = re.match(r"(\d+)\. (.*)", title)
+        if number:  # the same chapter number as on the site
+            chapters.append(doc)
+            if f" {number.group(1)} {_squash(number.group(2))} " not in f" {flat} ":
+                problems.append(f"chapter {number.group(1)} ({number.group(2)!r}) not in the PDF's contents")
+        elif _squash(title) not in flat:
+            problems.append(f"page {doc} ({title!r}) not in the PDF")
+    assert chapters, "no numbered chapter found on the site"
+    images = [line for line in run("pdfimages", "-list").splitlines()[2:] if line.strip()]
+    if len(images) < len(chapters):
+        problems.append(f"{len(images)} images for {len(chapters)} chapters: figures missing")
+    fonts = run("pdffonts")
+    if "Math" not in fonts:
+        problems.append("no math font in the PDF (math not typeset)")
+    glossary = (
+        (SITE / "book" / "appendix_glossary.html").read_text()
+        if (SITE / "book" / "appendix_glossary.html").exists()
+        else ""
+    )
+    cjk = set(re.findall(r"[\u4e00-\u9fff]", glossary))
+    if cjk:
+        if not re.search(r"WenQuanYi|CJK|Han", fonts):
+            problems.append("no CJK font embedded: the glossary's Chinese is missing")
+        missing = cjk - set(text)
+        if missing:
+            problems.append(f"{len(missing)} of the glossary's Chinese characters not in the PDF")
+    if "??" in text:
+        problems.append(f"unresolved references ('??') on the pages: {text.count('??')}")
+    print(f"{PDF_NAME}: {pages} pages, {len(chapters)} chapters, {len(images)} images")
+    if pages < 5 * len(chapters):
+        problems.append(f"only {pages} pages for {len(chapters)} chapters")
+    assert not problems, "\n  ".join([PDF_NAME, *problems])

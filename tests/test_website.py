@@ -507,7 +507,7 @@ def test_whole_book_pdf():
     chapters = []
     for doc in _toc_files():
         page = SITE / f"{doc}.html"
-        m = re.search(r"<h1>(.*?)<a class=\"headerlink\"", page.read_text(), re.S)
+        m = re.search(r"<h1>((?:(?!</h1>).)*?)<a class=\"headerlink\"", page.read_text(), re.S)
         if not m:
             continue
         title = re.sub(r"<[^>]+>", "", m.group(1))

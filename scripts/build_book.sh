@@ -30,10 +30,11 @@ if ! fc-list :lang=zh-cn family 2>/dev/null | grep -q .; then
 fi
 pdf=${MMBOOK_PDF:-1}
 LATEX_PACKAGES=(texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended
-                texlive-lang-chinese latexmk fonts-freefont-otf fonts-wqy-microhei lmodern tex-gyre
-                poppler-utils)
+                texlive-lang-chinese latexmk fonts-freefont-otf fonts-wqy-microhei fonts-dejavu-core lmodern
+                tex-gyre poppler-utils)
 if [ "$pdf" = 1 ] && ! { command -v xelatex && command -v latexmk && kpsewhich xeCJK.sty &&
-                         kpsewhich polyglossia.sty && fc-list | grep -q FreeSerif; } >/dev/null 2>&1; then
+                         kpsewhich polyglossia.sty && command -v pdfinfo &&
+                         fc-list | grep FreeSerif && fc-list | grep 'DejaVu Sans Mono'; } >/dev/null 2>&1; then
     apt_install "LaTeX for the book's PDF, about 2 minutes" "${LATEX_PACKAGES[@]}"
 fi
 # Kernels draw figures with the inline backend; with MPLBACKEND=Agg inherited (scripts/test.sh

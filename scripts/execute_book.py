@@ -70,7 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook in _toc.yml")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (2)")
-    parser.add_argument("--limit", type=float, default=90.0, help="seconds allowed per notebook (90)")
+    parser.add_argument(
+        "--limit",
+        type=float,
+        default=float(os.environ.get("MMBOOK_NOTEBOOK_LIMIT", 90)),
+        help="wall seconds allowed per notebook (90, or $MMBOOK_NOTEBOOK_LIMIT on a shared machine)",
+    )
     parser.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (300)")
     parser.add_argument("--keep", action="store_true", help="do not clear the cache first")
     args = parser.parse_args(argv)

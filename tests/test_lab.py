@@ -165,7 +165,7 @@ def test_chapter_explorer_is_live_in_jupyterlab(lab, browser):
     slider = page.locator(".widget-slider", has=page.locator(".widget-label", has_text="sample"))
     picture = page.locator(".jp-OutputArea-output .widget-output img, .jupyter-widgets-output-area img")
     try:
-        slider.first.wait_for(timeout=240000)  # the chapter trains its models first
+        slider.first.wait_for(timeout=480000)  # the chapter trains its models first
         picture.first.wait_for(timeout=30000)
         slider.first.scroll_into_view_if_needed()
         before = picture.first.get_attribute("src")

@@ -56,6 +56,7 @@ def lab(tmp_path_factory):
     workspaces = tmp_path_factory.mktemp("lab-workspaces")
     port = _free_port()
     env = dict(os.environ, OMP_NUM_THREADS="1")
+    env.pop("MPLBACKEND", None)  # kernels draw inline (tests/conftest.py sets Agg for the tests)
     server = subprocess.Popen(
         [
             str(JUPYTER), "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",

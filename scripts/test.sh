@@ -13,6 +13,13 @@ mkdir -p _build
 times=_build/ci_times.txt
 : >"$times"
 t_all=$SECONDS
+finish() {  # the table of stage times, also when a stage fails
+    cpu
+    printf '%-30s %4d s wall %5d s CPU\n' "total" $((SECONDS - t_all)) "$CPU" >>"$times"
+    echo "stage times:"
+    cat "$times"
+}
+trap finish EXIT
 cpu_file=_build/.cpu_times
 cpu() {  # CPU: seconds (user + sys) used so far by the finished commands of this shell
     times >"$cpu_file"  # the builtin, run in this shell (a pipe or $(...) would fork and read 0)
@@ -49,6 +56,3 @@ stage "pytest + nbval" .venv/bin/python -m pytest -n 2 --dist loadfile --nbval-l
 stage "mutation sample" .venv/bin/python scripts/mutation_check.py --n 6 --threshold 0.8
 stage "book build (site + PDF)" env MMBOOK_EXECUTED=1 bash scripts/build_book.sh
 stage "browser tests" .venv/bin/python -m pytest -p no:cacheprovider -m browser tests/test_website.py tests/test_lab.py tests/test_static_explorers.py
-cpu
-printf '%-30s %4d s wall %5d s CPU\n' "total" $((SECONDS - t_all)) "$CPU" | tee -a "$times"
-echo "stage times:"; cat "$times"

@@ -86,9 +86,21 @@ def _max_points(graded: Sequence[Graded], questions: list[str]) -> list[int]:
 
 
 def write_scores(graded: Sequence[Graded], path: Path | str) -> Path:
-    """Every submission, flagged ones included: id, name, file, chapter, points, problem, hash."""
+    """Every submission, flagged ones included: id, name, file, chapter, points, total, max, the
+    design questions waiting for a rubric score (``pending``), problem, hash."""
     questions = question_ids(graded)
-    header = ["student", "name", "file", "chapter", *questions, "total", "max", "problem", "sha256"]
+    header = [
+        "student",
+        "name",
+        "file",
+        "chapter",
+        *questions,
+        "total",
+        "max",
+        "pending",
+        "problem",
+        "sha256",
+    ]
     rows = [
         [
             g.who.student_id,
@@ -98,6 +110,7 @@ def write_scores(graded: Sequence[Graded], path: Path | str) -> Path:
             *_points(g, questions),
             g.report.score,
             g.report.max_score,
+            " ".join(g.report.pending),
             g.problem,
             g.report.sha256,
         ]

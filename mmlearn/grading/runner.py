@@ -252,7 +252,7 @@ def grade_notebook(
         return report
     if not submission.sources:
         report.warnings.append("the notebook has no code cells")
-    automatic = graded_questions(questions)
+    automatic = grading_order(graded_questions(questions))
     verdicts = {q.id: _manual_verdict(q, submission) for q in questions if q.manual}
     budget = notebook_timeout or STARTUP_SECONDS + timeout * (len(automatic) + len(submission.sources) + 1)
     try:
@@ -282,6 +282,23 @@ def grade_notebook(
             result.answer = submission.answers[q.id]
         report.results.append(result)
     return report
+
+
+def grading_order(questions: list[Question]) -> list[Question]:
+    """The order questions are judged in: those that use no other question first (bank order),
+    then the others, each after every question it uses.
+
+    A question's process receives the references of what it uses, and files written in the
+    worker's scratch folder outlive it; in this order every question is judged before any
+    process that could have been given its reference (so none could have stashed it there)."""
+    plain = [q for q in questions if not q.uses]
+    order = list(plain)
+    for q in questions:
+        if q.uses:
+            for d in [*dependencies(q, questions), q]:
+                if d not in order:
+                    order.append(d)
+    return order
 
 
 def _manual_verdict(q: Question, submission: Submission) -> Verdict:

@@ -12,5 +12,8 @@ def aliasing_experiment(f, fast_rate, slow_rate):
     n_fft = 16 * len(point)
     spectrum = torch.fft.rfft(point - point.mean(), n=n_fft).abs()
     apparent = torch.fft.rfftfreq(n_fft, d=1 / slow_rate)[spectrum.argmax()]
-    return {"apparent_hz": float(apparent), "point_amplitude": float(point.abs().max()),
-            "box_amplitude": float(point.abs().max())}
+    return {
+        "apparent_hz": float(apparent),
+        "point_amplitude": float(point.abs().max()),
+        "box_amplitude": float(point.abs().max()),
+    }

@@ -13,5 +13,8 @@ def aliasing_experiment(f, fast_rate, slow_rate):
     n_fft = 16 * len(x)
     spectrum = torch.fft.rfft(x - x.mean(), n=n_fft).abs()
     apparent = torch.fft.rfftfreq(n_fft, d=1 / fast_rate)[spectrum.argmax()]
-    return {"apparent_hz": float(apparent), "point_amplitude": float(point.abs().max()),
-            "box_amplitude": float(box.abs().max())}
+    return {
+        "apparent_hz": float(apparent),
+        "point_amplitude": float(point.abs().max()),
+        "box_amplitude": float(box.abs().max()),
+    }

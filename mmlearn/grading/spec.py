@@ -60,6 +60,12 @@ Example::
                  rubric=RUBRIC),
     ]
 
+Checks draw several inputs from the seed and enforce the written spec: see the helpers in
+:mod:`mmlearn.grading.checks` (``draw_dims``, ``draw_batches``, ``assert_not_modified``,
+``assert_dtype_preserved``, ``assert_returns_int``). Keep two typical wrong answers per code
+question in ``tests/exercises/wrong_answers/chNN/qK_<what>.py``; for a question that others
+use, ``tests/test_exercises.py`` also checks that its wrong answer costs only its own marks.
+
 The notebook
 ============
 

@@ -61,6 +61,7 @@ QUESTIONS = [
         check_concat,
         2,
         "Concatenation followed by a linear map",
+        kind="one-liner",
     ),
     Question(
         "q2",
@@ -69,8 +70,17 @@ QUESTIONS = [
         check_weighted_sum,
         2,
         "Softmax-weighted sum of projected modalities",
+        kind="implementation",
     ),
-    Question("q3", "max_pool_fusion", ("xs",), check_max_pool, 1, "Elementwise max over modalities"),
+    Question(
+        "q3",
+        "max_pool_fusion",
+        ("xs",),
+        check_max_pool,
+        1,
+        "Elementwise max over modalities",
+        kind="one-liner",
+    ),
     Question(
         "q4",
         "concat_param_count",
@@ -78,5 +88,6 @@ QUESTIONS = [
         check_count,
         1,
         "Parameters of a concatenation fusion",
+        kind="count",
     ),
 ]

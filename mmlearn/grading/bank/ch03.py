@@ -106,7 +106,7 @@ def _regime_data(n: int, seed: int, regime: str):
     speaker = rng.integers(0, 3, n)
     xs = []
     for m in range(3):
-        amp = np.where(speaker == m, 2.0, 0.0)[:, None] if regime == "one" else 0.7
+        amp = np.where(speaker == m, 2.0, 0.0)[:, None] if regime == "one" else 0.5
         xs.append((amp * protos[m][y] + rng.normal(size=(n, 8))).astype(np.float32))
     return [torch.from_numpy(x) for x in xs], torch.from_numpy(y)
 

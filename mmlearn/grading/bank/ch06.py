@@ -192,6 +192,7 @@ QUESTIONS = [
         check_count_sketch,
         2,
         "Count sketch of a batch of vectors",
+        kind="implementation",
     ),
     Question(
         "q2",
@@ -200,6 +201,7 @@ QUESTIONS = [
         check_mcb,
         2,
         "Compact bilinear pooling via the FFT",
+        kind="implementation",
     ),
     Question(
         "q3",
@@ -208,6 +210,8 @@ QUESTIONS = [
         check_mcb_variance,
         2,
         "The variance of the MCB estimate for two modalities (derivation, checked numerically)",
+        kind="derivation",
+        reference=reference_mcb_variance,
     ),
     Question(
         "q4",
@@ -216,5 +220,7 @@ QUESTIONS = [
         check_variance_slope,
         2,
         "Experiment: how the variance scales with the sketch size",
+        kind="experiment",
+        uses=("q3",),
     ),
 ]

@@ -131,6 +131,7 @@ QUESTIONS = [
         check_mlb,
         2,
         "MLB forward pass for M modalities",
+        kind="implementation",
     ),
     Question(
         "q2",
@@ -139,6 +140,7 @@ QUESTIONS = [
         check_mfb_core,
         2,
         "MFB as a Tucker model with a fixed 0/1 core",
+        kind="derivation",
     ),
     Question(
         "q3",
@@ -147,6 +149,15 @@ QUESTIONS = [
         check_lmf_from_cp,
         2,
         "The LMF rank that represents a TFN of given CP ranks",
+        kind="derivation",
     ),
-    Question("q4", "signed_sqrt", ("z",), check_signed_sqrt, 1, "Signed square root with a finite gradient"),
+    Question(
+        "q4",
+        "signed_sqrt",
+        ("z",),
+        check_signed_sqrt,
+        1,
+        "Signed square root with a finite gradient",
+        kind="implementation",
+    ),
 ]

@@ -103,6 +103,7 @@ QUESTIONS = [
         check_mode_product,
         2,
         "The mode-n product of a tensor and a matrix",
+        kind="implementation",
     ),
     Question(
         "q2",
@@ -111,5 +112,6 @@ QUESTIONS = [
         check_mutan,
         3,
         "MUTAN's forward pass from its factors",
+        kind="implementation",
     ),
 ]

@@ -29,7 +29,10 @@ def check_mlb(fn: Answer, seed: int) -> None:
         expected = z @ w_out.T + b_out
         result = fn.call([x.clone() for x in xs], ws, bs, w_out, b_out, return_args=True)
         assert_close(result.value, expected, f"mlb_forward for {len(dims)} modalities, batch {batch}")
-        if any(not torch.equal(as_tensor(a, "xs"), x) for a, x in zip(result.args_after[0], xs, strict=True)):
+        if any(
+            not torch.equal(as_tensor(a, "xs"), x)
+            for a, x in zip((result.args_after or [xs])[0], xs, strict=True)
+        ):
             raise AssertionError("mlb_forward changed the inputs xs in place; build a new tensor")
 
 

@@ -91,7 +91,7 @@ def check_mutan(fn: Answer, seed: int) -> None:
         result = fn.call(*case, return_args=True)
         name = f"mutan_forward with batch {batch}, inputs {dims}, t={t}, R={rank}, output {out}"
         assert_close(result.value, _mutan(*case), name)
-        if any(not torch.equal(a, b) for a, b in zip(result.args_after, before, strict=True)):
+        if any(not torch.equal(a, b) for a, b in zip(result.args_after or before, before, strict=True)):
             raise AssertionError(f"{name} changed one of its arguments in place")
 
 

@@ -10,7 +10,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from mmlearn.viz.part1_explorer import fuse_probabilities, late_fusion_accuracy, late_fusion_static_explorer
+from mmlearn.viz.part1_explorer import (
+    fuse_probabilities,
+    late_fusion_accuracy,
+    late_fusion_figure,
+    late_fusion_static_explorer,
+)
+from tests.test_figure_text import MIN_PX, displayed_text_px
 
 
 def _probs(seed: int, n: int = 30, k: int = 4):
@@ -67,3 +73,11 @@ def test_static_explorer_precomputes_every_state_and_closes_its_figures():
     assert ex.labels["rule"] == ["geometric", "arithmetic"]
     assert "http" not in ex._repr_html_().replace("http-equiv", "")
     assert plt.get_fignums() == before
+
+
+def test_explorer_figure_text_is_readable():
+    p1, p2, y = _probs(4, k=10)
+    fig = late_fusion_figure(p1, p2, y, [0.0, 0.5, 1.0], 1, "geometric", 0, names=("image", "audio"))
+    smallest = displayed_text_px(fig)[0]
+    plt.close(fig)
+    assert smallest[0] >= MIN_PX, f"text shown at {smallest[0]:.1f} px: {smallest[1]!r}"

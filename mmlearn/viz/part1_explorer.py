@@ -83,6 +83,29 @@ def _draw(axes, p1, p2, labels, weights, curves, k: int, rule: str, sample: int,
     bx.set_title(f"sample {sample} (true class in green)", fontsize=10)
 
 
+def late_fusion_figure(
+    p1: np.ndarray,
+    p2: np.ndarray,
+    labels: np.ndarray,
+    weights: Sequence[float],
+    index: int,
+    rule: str,
+    sample: int,
+    names: Sequence[str] = ("view 1", "view 2"),
+):
+    """One state of the explorer as a figure: accuracy against the weight (both rules, state
+    ``weights[index]`` and ``rule`` marked) and the fused probabilities of test sample ``sample``."""
+    import matplotlib.pyplot as plt
+
+    p1, p2 = _check_probs(p1, p2)
+    labels = np.asarray(labels)
+    curves = {r: late_fusion_accuracy(p1, p2, labels, weights, r) for r in RULES}
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3))
+    _draw(axes, p1, p2, labels, list(weights), curves, index, rule, sample, names)
+    fig.tight_layout()
+    return fig
+
+
 def late_fusion_static_explorer(
     p1: np.ndarray,
     p2: np.ndarray,

@@ -5,7 +5,8 @@
 * :mod:`.retrieval`: ``TwoTower`` with contrastive training and recall@k (chapter 10);
 * :mod:`.vqa`: ``QuestionSceneModel`` and ``DistanceHopModel`` (chapters 4-5);
 * :mod:`.wrappers`: ``ModalityDropout`` (chapter 11);
-* :mod:`.tiny_lm`: ``TinyLM`` and ``PrefixProjector``, a frozen language model read through a projector (chapter 13).
+* :mod:`.tiny_lm`: ``TinyLM`` and ``PrefixProjector``, a frozen language model read through a
+  projector (chapter 13).
 """
 
 from typing import Any

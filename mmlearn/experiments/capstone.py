@@ -15,7 +15,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..data import MultimodalDataset, load_multiple_features, make_interaction, standardize, stratified_split
+from ..data import (
+    MultimodalDataset,
+    load_av_digits,
+    load_multiple_features,
+    make_interaction,
+    make_norm_xor,
+    standardize,
+    stratified_split,
+)
 from ..fusion import available, family
 from ..models import build_classifier
 from ..training import evaluate, fit
@@ -56,6 +64,34 @@ def vqa_task(n_scenes: int = 1500, seed: int = 0) -> Task:
     data = make_sort_of_clevr(n_scenes, seed=seed, shuffle=False).dataset(view="flat_objects")
     train, val, test = stratified_split(data, 0.3, 0.1, seed=seed)
     return Task("VQA (objects)", train, val, test)
+
+
+def norm_xor_task(n: int = 3000, dims: tuple[int, int] = (8, 8), seed: int = 0) -> Task:
+    """The XOR of two norm tests (:func:`~mmlearn.data.make_norm_xor`): an interaction that no
+    bilinear form of the inputs represents."""
+    train, val, test = stratified_split(make_norm_xor(n=n, dims=dims, seed=seed), 0.3, 0.1, seed=seed)
+    return Task("norm XOR", train, val, test)
+
+
+def av_digits_task(noisy: bool = False, n_train: int | None = None) -> Task:
+    """Audio-visual digits, its standard split, standardised on the training set (image 64
+    pixels, audio 768 log-mel values); ``n_train`` keeps the first training samples only."""
+    train, val, test = standardize(*(load_av_digits(s, noisy=noisy) for s in ("train", "val", "test")))
+    if n_train is not None:
+        train = train.subset(range(min(n_train, len(train))))
+    return Task("AV digits" + (" (noisy)" if noisy else ""), train, val, test)
+
+
+def av_digit_tokens(data: MultimodalDataset, frames: int = 6) -> MultimodalDataset:
+    """Token sequences of the audio-visual digits for the transformer fusions of chapter 13:
+    ``image (n, 8, 8)`` (8 rows of 8 pixels, scaled to [0, 1]) and ``audio (n, frames, 32)`` (the
+    24 log-mel frames averaged in groups of ``24 / frames``, scaled by ``(dB + 30) / 30``).
+    ``data``: a flat :func:`~mmlearn.data.load_av_digits` set (not standardised)."""
+    if 24 % frames:
+        raise ValueError(f"av_digit_tokens: frames must divide 24, got {frames}")
+    image = data.modalities[0].reshape(-1, 8, 8) / 16.0  # (n, 8, 8)
+    audio = data.modalities[1].reshape(-1, frames, 24 // frames, 32).mean(dim=2)  # (n, frames, 32)
+    return MultimodalDataset([image, (audio + 30.0) / 30.0], data.labels, names=["image", "audio"])
 
 
 def vector_fusions() -> list[str]:

@@ -1,6 +1,6 @@
 """Every vector fusion of the registry on the same tasks: accuracy over seeds, parameters, time.
 
-Shared by chapter 12 (a quick setting that fits the notebook budget) and
+Shared by chapter 15 (a quick setting that fits the notebook budget) and
 ``benchmarks/bench_capstone.py`` (more seeds and epochs), so the book's table and the benchmark's
 come from one piece of code.
 """
@@ -24,8 +24,9 @@ from ..data import (
     standardize,
     stratified_split,
 )
-from ..fusion import available, family
-from ..models import build_classifier
+from ..fusion import available, build, family, get
+from ..metrics import emap_scores, mean_ci
+from ..models import MultimodalClassifier, build_classifier
 from ..training import evaluate, fit
 from .config import CPU_HYPER
 
@@ -94,12 +95,69 @@ def av_digit_tokens(data: MultimodalDataset, frames: int = 6) -> MultimodalDatas
     return MultimodalDataset([image, (audio + 30.0) / 30.0], data.labels, names=["image", "audio"])
 
 
+#: The capstone's fusions: one or more per family (``multimodal_fc`` is left out: in these
+#: experiments it is the same function as ``concat``, review item 32), late fusion as the additive
+#: control, and the Part V families (``single_stream_transformer`` on :class:`TokenEncoder` tokens).
+CAPSTONE_FUSIONS = [
+    "concat",
+    "late_fusion",
+    "attention_pool",
+    "gmu",
+    "hybrid_pool",
+    "two_tower_gate",
+    "tfn",
+    "mlb",
+    "lmf",
+    "mutan",
+    "block",
+    "film",
+    "dynamic_parameters",
+    "single_stream_transformer",
+]
+
+
+def capstone_tasks() -> list[Task]:
+    """The five tasks of chapter 15, at the sizes the benchmark uses."""
+    return [uci_task(), interaction_task(n=2000), norm_xor_task(n=2000), av_digits_task(), vqa_task(n_scenes=800)]
+
+
 def vector_fusions() -> list[str]:
     """Registered fusions that take two vectors ``(batch, d)``.
 
     The same as ``mmlearn.fusion.available(input_ndim=2, n_modalities=2)``.
     """
     return available(input_ndim=2, n_modalities=2)
+
+
+class TokenEncoder(torch.nn.Module):
+    """``x (batch, d) -> ReLU(x W + b) (batch, n_tokens, token_dim)``: a vector modality as a short
+    token sequence, so that the token fusions of chapter 13 can run on the capstone's vector tasks."""
+
+    def __init__(self, input_dim: int, n_tokens: int = 4, token_dim: int = 8) -> None:
+        super().__init__()
+        self.n_tokens, self.token_dim = n_tokens, token_dim
+        self.linear = torch.nn.Linear(input_dim, n_tokens * token_dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.relu(self.linear(x)).view(x.shape[0], self.n_tokens, self.token_dim)
+
+
+def build_model(
+    name: str, input_dims: Sequence[int], n_classes: int, embed_dim: int = 16, fusion_dim: int = 32
+) -> MultimodalClassifier:
+    """The capstone's classifier for fusion ``name``: :func:`~mmlearn.models.build_classifier`
+    (encoders ``MLP(d_m -> embed_dim)``, the fusion at its :data:`CPU_HYPER` size, a head) for a
+    vector fusion; for a token fusion (``input_ndim = 3``) each encoder is a
+    :class:`TokenEncoder` to 4 tokens of width ``embed_dim / 2``, and the fusion takes its
+    :data:`CPU_HYPER` size."""
+    hyper = CPU_HYPER.get(name, {})
+    if get(name).input_ndim == 2:
+        return build_classifier(name, input_dims, n_classes, embed_dim=embed_dim, fusion_dim=fusion_dim, **hyper)
+    token_dim = max(1, embed_dim // 2)
+    encoders = [TokenEncoder(d, 4, token_dim) for d in input_dims]
+    fused = build(name, [token_dim] * len(input_dims), fusion_dim, **hyper)
+    head = torch.nn.Sequential(torch.nn.ReLU(), torch.nn.Linear(fusion_dim, n_classes))
+    return MultimodalClassifier(encoders, fused, head)
 
 
 def forward_backward_ms(model: torch.nn.Module, task: Task, batch: int = 64, repeats: int = 5) -> float:
@@ -126,11 +184,16 @@ def compare(
     batch_size: int = 128,
     lr: float = 3e-3,
     progress: Callable[[str], None] | None = None,
+    emap_samples: int | None = None,
 ) -> list[dict]:
     """Train every fusion on every task with every seed; one row per (task, fusion).
 
-    Row keys: task, fusion, family, accuracy (mean over seeds), std, accuracies, params (of the
-    fusion module), model_params (encoders + fusion + head), ms (forward + backward, batch 64).
+    Row keys: task, fusion, family, accuracy (mean over seeds), std, ci (95 % half-width,
+    :func:`~mmlearn.metrics.mean_ci`), accuracies, params (of the fusion module), model_params
+    (encoders + fusion + head), ms (forward + backward, batch 64). With ``emap_samples = k`` also
+    emap_accuracies and emap_gaps: the accuracy of each seed's model's EMAP projection
+    (:func:`~mmlearn.metrics.emap_scores`) on the first ``k`` test samples, and model minus EMAP
+    accuracy on those samples. Token fusions run through :func:`build_model`.
     """
     unknown = [f for f in fusions if f not in available()]
     if unknown:
@@ -142,17 +205,10 @@ def compare(
         for name in fusions:
             if progress:
                 progress(f"{task.name}: {name}")
-            accs = []
+            accs, emap_accs, emap_gaps = [], [], []
             for seed in seeds:
                 torch.manual_seed(seed)
-                model = build_classifier(
-                    name,
-                    task.train.input_dims,
-                    task.n_classes,
-                    embed_dim=embed_dim,
-                    fusion_dim=fusion_dim,
-                    **CPU_HYPER.get(name, {}),
-                )
+                model = build_model(name, task.train.input_dims, task.n_classes, embed_dim, fusion_dim)
                 fit(
                     model,
                     task.train,
@@ -165,17 +221,25 @@ def compare(
                     progress=False,
                 )
                 accs.append(evaluate(model, task.test)["accuracy"])
-            rows.append(
-                {
-                    "task": task.name,
-                    "fusion": name,
-                    "family": family(name),
-                    "accuracy": float(np.mean(accs)),
-                    "std": float(np.std(accs)),
-                    "accuracies": accs,
-                    "params": model.fusion.n_params,
-                    "model_params": model.n_params,
-                    "ms": forward_backward_ms(model, task),
-                }
-            )
+                if emap_samples:
+                    model.eval()
+                    x1, x2 = (x[:emap_samples] for x in task.test.modalities)
+                    scores = emap_scores(lambda a, b, model=model: model(a, b), x1, x2, task.test.labels[:emap_samples])
+                    emap_accs.append(scores.emap_accuracy)
+                    emap_gaps.append(scores.gap)
+            row: dict = {
+                "task": task.name,
+                "fusion": name,
+                "family": family(name),
+                "accuracy": float(np.mean(accs)),
+                "std": float(np.std(accs)),
+                "ci": mean_ci(accs)[1] if len(accs) > 1 else float("nan"),
+                "accuracies": accs,
+                "params": model.fusion.n_params,
+                "model_params": model.n_params,
+                "ms": forward_backward_ms(model, task),
+            }
+            if emap_samples:
+                row["emap_accuracies"], row["emap_gaps"] = emap_accs, emap_gaps
+            rows.append(row)
     return rows

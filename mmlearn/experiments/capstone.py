@@ -118,7 +118,13 @@ CAPSTONE_FUSIONS = [
 
 def capstone_tasks() -> list[Task]:
     """The five tasks of chapter 15, at the sizes the benchmark uses."""
-    return [uci_task(), interaction_task(n=2000), norm_xor_task(n=2000), av_digits_task(), vqa_task(n_scenes=800)]
+    return [
+        uci_task(),
+        interaction_task(n=2000),
+        norm_xor_task(n=2000),
+        av_digits_task(),
+        vqa_task(n_scenes=800),
+    ]
 
 
 def vector_fusions() -> list[str]:
@@ -152,7 +158,9 @@ def build_model(
     :data:`CPU_HYPER` size."""
     hyper = CPU_HYPER.get(name, {})
     if get(name).input_ndim == 2:
-        return build_classifier(name, input_dims, n_classes, embed_dim=embed_dim, fusion_dim=fusion_dim, **hyper)
+        return build_classifier(
+            name, input_dims, n_classes, embed_dim=embed_dim, fusion_dim=fusion_dim, **hyper
+        )
     token_dim = max(1, embed_dim // 2)
     encoders = [TokenEncoder(d, 4, token_dim) for d in input_dims]
     fused = build(name, [token_dim] * len(input_dims), fusion_dim, **hyper)
@@ -224,7 +232,9 @@ def compare(
                 if emap_samples:
                     model.eval()
                     x1, x2 = (x[:emap_samples] for x in task.test.modalities)
-                    scores = emap_scores(lambda a, b, model=model: model(a, b), x1, x2, task.test.labels[:emap_samples])
+                    scores = emap_scores(
+                        lambda a, b, model=model: model(a, b), x1, x2, task.test.labels[:emap_samples]
+                    )
                     emap_accs.append(scores.emap_accuracy)
                     emap_gaps.append(scores.gap)
             row: dict = {

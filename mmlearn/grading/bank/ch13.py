@@ -81,12 +81,21 @@ def check_latent_attention(fn: Answer, seed: int) -> None:
     )
 
 
-RUBRIC_FROZEN = """
-- [2] Keeps the pretrained audio model frozen and names a mechanism that leaves its function unchanged at the start (gated cross-attention with tanh gates at zero, or a prefix/projector whose tokens it learns to read), and says why that matters (no forgetting, nothing to re-validate).
-- [1] Handles the camera's long token sequence at a bounded cost (resampler/Perceiver latents, or a bottleneck), with the cost argument (linear vs quadratic in the number of tokens).
-- [1] Names a check that the new modality is used: EMAP or ablation of the camera, or a probe, on held-out data.
-A full answer is one or two paragraphs; naming a method without the reason earns at most half of its points.
-"""
+RUBRIC_FROZEN = "\n".join(
+    [
+        "- [2] Keeps the pretrained audio model frozen and names a mechanism that leaves its "
+        "function unchanged at the start (gated cross-attention with tanh gates at zero, or a "
+        "prefix/projector whose tokens it learns to read), and says why that matters (no "
+        "forgetting, nothing to re-validate).",
+        "- [1] Handles the camera's long token sequence at a bounded cost (resampler/Perceiver "
+        "latents, or a bottleneck), with the cost argument (linear vs quadratic in the number of "
+        "tokens).",
+        "- [1] Names a check that the new modality is used: EMAP or ablation of the camera, or a "
+        "probe, on held-out data.",
+        "A full answer is one or two paragraphs; naming a method without the reason earns at most "
+        "half of its points.",
+    ]
+)
 
 QUESTIONS = [
     Question(

@@ -70,20 +70,32 @@ def check_imin(fn: Answer, seed: int) -> None:
         p[0, 0, 0] = 0.0  # an empty cell: 0 log 0 = 0
         p = p / p.sum()
         got = _scalar(assert_not_modified(fn, p, name="imin_redundancy(p)"), "imin_redundancy(p)")
-        assert_close(got, torch.tensor(_imin(p), dtype=D), f"imin_redundancy on a random table of shape {shape}")
+        assert_close(
+            got, torch.tensor(_imin(p), dtype=D), f"imin_redundancy on a random table of shape {shape}"
+        )
     xor = torch.zeros(2, 2, 2, dtype=D)
     for a in range(2):
         for b in range(2):
             xor[a, b, a ^ b] = 0.25
-    assert_close(_scalar(fn(xor), "imin_redundancy"), torch.tensor(0.0, dtype=D), "imin_redundancy of Y = X1 XOR X2")
+    assert_close(
+        _scalar(fn(xor), "imin_redundancy"), torch.tensor(0.0, dtype=D), "imin_redundancy of Y = X1 XOR X2"
+    )
     copy = torch.zeros(2, 2, 2, dtype=D)
     copy[0, 0, 0] = copy[1, 1, 1] = 0.5
-    assert_close(_scalar(fn(copy), "imin_redundancy"), torch.tensor(1.0, dtype=D), "imin_redundancy of Y = X1 = X2")
+    assert_close(
+        _scalar(fn(copy), "imin_redundancy"), torch.tensor(1.0, dtype=D), "imin_redundancy of Y = X1 = X2"
+    )
 
 
 QUESTIONS = [
     Question("q1", "emap", ("table",), check_emap, 3, "The EMAP projection", kind="derivation"),
     Question(
-        "q2", "imin_redundancy", ("p",), check_imin, 3, "Redundancy of the Williams-Beer decomposition", kind="derivation"
+        "q2",
+        "imin_redundancy",
+        ("p",),
+        check_imin,
+        3,
+        "Redundancy of the Williams-Beer decomposition",
+        kind="derivation",
     ),
 ]

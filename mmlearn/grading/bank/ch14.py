@@ -50,8 +50,8 @@ def _imin(p):
                 if marg[x, y] > 0:
                     s += marg[x, y] / py[y] * math.log2(marg[x, y] / (px[x] * py[y]))
             spec.append(s)
-        red += float(py[y]) * min(spec)
-    return red
+        red += float(py[y]) * float(min(spec))
+    return float(red)
 
 
 def _scalar(value, name):
@@ -87,6 +87,63 @@ def check_imin(fn: Answer, seed: int) -> None:
     )
 
 
+def _logistic_accuracy(train_x, train_y, test_x, test_y):
+    """Plain logistic regression (no penalty), full-batch L-BFGS, 100 iterations."""
+    w = torch.zeros(train_x.shape[1], dtype=train_x.dtype, requires_grad=True)
+    b = torch.zeros((), dtype=train_x.dtype, requires_grad=True)
+    opt = torch.optim.LBFGS([w, b], max_iter=100)
+    target = train_y.to(train_x.dtype)
+
+    def closure():
+        opt.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(train_x @ w + b, target)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    with torch.no_grad():
+        return float(((test_x @ w + b > 0).long() == test_y).double().mean())
+
+
+def _xor_reference(seed: int) -> tuple[float, float]:
+    from mmlearn.data import make_pid_task
+
+    t = make_pid_task("synergistic", n=400, noise=0.3, seed=seed)
+    x1, x2, y = t.x1.double(), t.x2.double(), t.y
+    additive = torch.cat([x1, x2], 1)
+    product = torch.cat([additive, (x1[:, :, None] * x2[:, None, :]).flatten(1)], 1)
+    add = _logistic_accuracy(additive[:300], y[:300], additive[300:], y[300:])
+    return add, _logistic_accuracy(product[:300], y[:300], product[300:], y[300:])
+
+
+def check_xor_experiment(fn: Answer, seed: int) -> None:
+    seen = []
+    for s in (seed % 1000, seed % 1000 + 1, seed % 1000 + 2):
+        got = fn(s)
+        if not isinstance(got, tuple | list) or len(got) != 2:
+            raise AssertionError(
+                f"xor_experiment({s}) must return a pair (additive_acc, product_acc), got {got!r}"
+            )
+        additive, product = (float(v) for v in got)
+        seen.append((additive, product))
+        ref_add, ref_prod = _xor_reference(s)
+        if not product > 0.9:
+            raise AssertionError(
+                f"xor_experiment({s}): the model with products should solve the XOR, got {product:.3f}"
+            )
+        if not additive < 0.7:
+            raise AssertionError(
+                f"xor_experiment({s}): an additive model should stay near chance, got {additive:.3f}"
+            )
+        if abs(additive - ref_add) > 0.1 or abs(product - ref_prod) > 0.1:
+            raise AssertionError(
+                f"xor_experiment({s}) returned ({additive:.3f}, {product:.3f}); the described protocol gives "
+                "numbers within 0.1 of a different pair: check the task, the split and the features"
+            )
+    if len(set(seen)) == 1:
+        raise AssertionError("xor_experiment returned the same numbers for three seeds: run the experiment")
+
+
 QUESTIONS = [
     Question("q1", "emap", ("table",), check_emap, 3, "The EMAP projection", kind="derivation"),
     Question(
@@ -97,5 +154,14 @@ QUESTIONS = [
         3,
         "Redundancy of the Williams-Beer decomposition",
         kind="derivation",
+    ),
+    Question(
+        "q3",
+        "xor_experiment",
+        ("seed",),
+        check_xor_experiment,
+        3,
+        "An additive model on a synergistic task",
+        kind="experiment",
     ),
 ]

@@ -2,10 +2,12 @@
 parallel training under ``torchrun`` (:mod:`.distributed`), and OGM-GE gradient modulation
 against modality imbalance (:mod:`.imbalance`)."""
 
-from .imbalance import modulate_gradients, ogm_coefficients, split_linear_head
+from .imbalance import LateHeadModel, fit_imbalance, modulate_gradients, ogm_coefficients, split_linear_head
 from .loop import History, default_device, evaluate, fit, paired_minibatches, predict, seed_everything
 
 __all__ = [
+    "LateHeadModel",
+    "fit_imbalance",
     "History",
     "default_device",
     "evaluate",

@@ -4,12 +4,14 @@
   ``build_classifier``;
 * :mod:`.retrieval`: ``TwoTower`` with contrastive training and recall@k (chapter 10);
 * :mod:`.vqa`: ``QuestionSceneModel`` and ``DistanceHopModel`` (chapters 4-5);
+* :mod:`.relation_network`: ``RelationNetwork`` (Santoro et al., 2017; chapter 5);
 * :mod:`.wrappers`: ``ModalityDropout`` (chapter 11).
 """
 
 from typing import Any
 
 from .classifier import MultimodalClassifier, UnimodalClassifier, build_classifier
+from .relation_network import RelationNetwork
 from .retrieval import TwoTower, fit_two_tower, retrieval_scores
 from .vqa import DistanceHopModel, QuestionSceneModel
 from .wrappers import ModalityDropout
@@ -19,6 +21,7 @@ __all__ = [
     "ModalityDropout",
     "MultimodalClassifier",
     "QuestionSceneModel",
+    "RelationNetwork",
     "TwoTower",
     "UnimodalClassifier",
     "build_classifier",

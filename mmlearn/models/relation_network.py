@@ -89,15 +89,17 @@ class RelationNetwork(nn.Module):
             raise ValueError(
                 f"RelationNetwork: mask must be a bool tensor ({b}, {n}), got {tuple(mask.shape)}"
             )
-        pairs = torch.cat(
-            [
-                objects[:, :, None, :].expand(b, n, n, d),  # o_i
-                objects[:, None, :, :].expand(b, n, n, d),  # o_j
-                question[:, None, None, :].expand(b, n, n, self.question_dim),
-            ],
-            dim=-1,
-        )  # (B, N, N, 2 d_o + d_q)
-        g = self.g(pairs)  # (B, N, N, hidden)
+        # g's first layer on [o_i; o_j; q] is W_a o_i + W_b o_j + W_q q + b: computed per object
+        # and broadcast over the N x N pairs (the same numbers as building the pair tensor)
+        first = self.g[0]
+        assert isinstance(first, nn.Linear)
+        w_a, w_b, w_q = first.weight.split([d, d, self.question_dim], dim=1)
+        pre = (
+            (objects @ w_a.T)[:, :, None, :]
+            + (objects @ w_b.T)[:, None, :, :]
+            + (question @ w_q.T + first.bias)[:, None, None, :]
+        )  # (B, N, N, hidden)
+        g = self.g[1:](torch.relu(pre))  # (B, N, N, hidden)
         if mask is not None:
             both = (mask[:, :, None] & mask[:, None, :]).to(g.dtype)
             g = g * both[..., None]

@@ -53,7 +53,7 @@ def fit_seeds(
     for seed in seeds:
         torch.manual_seed(seed)
         models.append(make_model())
-    params, buffers = stack_module_state(models)  # type: ignore[arg-type]
+    params, buffers = stack_module_state(models)
     base = copy.deepcopy(models[0]).to("meta")
 
     def call(p: dict, b: dict, *inputs: torch.Tensor) -> torch.Tensor:

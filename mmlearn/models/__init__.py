@@ -5,12 +5,14 @@
 * :mod:`.retrieval`: ``TwoTower`` with contrastive training and recall@k (chapter 10);
 * :mod:`.vqa`: ``QuestionSceneModel`` and ``DistanceHopModel`` (chapters 4-5);
 * :mod:`.relation_network`: ``RelationNetwork`` (Santoro et al., 2017; chapter 5);
+* :mod:`.fusion_search`: ``LayerFusionNet`` and ``random_architectures``, where-to-fuse search (chapter 4);
 * :mod:`.wrappers`: ``ModalityDropout`` (chapter 11).
 """
 
 from typing import Any
 
 from .classifier import MultimodalClassifier, UnimodalClassifier, build_classifier
+from .fusion_search import LayerFusionNet, random_architectures
 from .relation_network import RelationNetwork
 from .retrieval import TwoTower, fit_two_tower, retrieval_scores
 from .vqa import DistanceHopModel, QuestionSceneModel
@@ -18,6 +20,7 @@ from .wrappers import ModalityDropout
 
 __all__ = [
     "DistanceHopModel",
+    "LayerFusionNet",
     "ModalityDropout",
     "MultimodalClassifier",
     "QuestionSceneModel",
@@ -26,6 +29,7 @@ __all__ = [
     "UnimodalClassifier",
     "build_classifier",
     "fit_two_tower",
+    "random_architectures",
     "retrieval_scores",
 ]
 

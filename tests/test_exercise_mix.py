@@ -6,8 +6,8 @@
 * at most 15 % of the questions are one-liners or closed-form counts;
 * every part of the book has at least one design question graded by a rubric;
 * a question's ``reference`` passes its own check when shipped to the worker (from its source);
-* hints never give the answer away: no hint or check message mentions ``n_params`` or a line of
-  a solution.
+* hints never give the answer away: no hint or check message mentions ``n_params`` (or another
+  library call that computes the answer) or a line of a solution notebook or of a ``reference``.
 
 Each test lists everything that is missing, chapter by chapter, so that the chapters' authors
 know what to add.
@@ -16,6 +16,7 @@ know what to add.
 from __future__ import annotations
 
 import ast
+import inspect
 import json
 import re
 from collections import Counter
@@ -185,10 +186,16 @@ def test_hints_never_contain_the_answer():
             for pattern in GIVEAWAYS:
                 if pattern.search(text):
                     leaks.append(f"{chapter} {where}: mentions {pattern.pattern!r} (a student can return it)")
-        if reference is None:
-            continue
         shown = _normalised("\n".join(text for _, text in hints))
-        for line in _solution_lines(reference):
+        answers = _solution_lines(reference) if reference is not None else []
+        for q in load_questions(chapter):
+            if q.reference is not None:
+                answers += [
+                    line.strip()
+                    for line in inspect.getsource(q.reference).splitlines()[1:]
+                    if len(_normalised(line)) >= 24 and not line.strip().startswith(("#", '"""'))
+                ]
+        for line in answers:
             if _normalised(line) in shown:
                 leaks.append(f"{chapter}: the solution line {line!r} is shown to students")
     assert not leaks, "hints that give the answer away:\n  " + "\n  ".join(leaks)

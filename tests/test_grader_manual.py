@@ -268,6 +268,18 @@ def test_hostile_answers_are_escaped_in_the_instructors_files(tmp_path):
     assert "script" not in (out / "feedback" / "mallory.html").read_text()
 
 
+def test_an_answer_cell_is_never_run(tmp_path):
+    marker = tmp_path / "ran.txt"
+    path = _notebook(tmp_path / "s.ipynb", RIGHT, None)
+    nb = nbformat.read(path, as_version=4)
+    code = f"open({str(marker)!r}, 'w').write('x')\nraise SystemExit"
+    nb.cells.append(nbformat.v4.new_code_cell(code, metadata={"tags": ["manual", "q5"]}))
+    nbformat.write(nb, path)
+    report = grade_notebook(path, bank=BANK, timeout=20)
+    assert not marker.exists() and report.score == 6, report.text()
+    assert report.result("q5").status is Status.MANUAL and "SystemExit" in (report.result("q5").answer or "")
+
+
 # --- rubric scores: validated, merged, exported ---
 
 

@@ -13,7 +13,9 @@ still loads; the new fields are keywords:
     * ``"implementation"``: write a function (a fusion, a loss, a layer);
     * ``"derivation"``: a function that checks a property or computes a numerical identity
       (MFB as a Tucker model with a 0/1 core, the variance of the MCB estimator, ...);
-    * ``"experiment"``: a seeded ablation whose conclusion the check verifies;
+    * ``"experiment"``: a seeded ablation whose conclusion the check verifies (keep it small:
+      the whole check runs within the grader's per-question ``--timeout``, 30 s by default, on
+      a loaded 2-core machine);
     * ``"design"``: an open question answered in words, graded by the instructor with a
       ``rubric`` (status ``"manual"``: no check, no function);
     * ``"one-liner"`` and ``"count"`` (a closed-form parameter count): at most 15 % of a
@@ -59,6 +61,12 @@ Example::
         Question("q5", points=4, title="A fusion for a small robot", kind="design",
                  rubric=RUBRIC),
     ]
+
+Checks draw several inputs from the seed and enforce the written spec: see the helpers in
+:mod:`mmlearn.grading.checks` (``draw_dims``, ``draw_batches``, ``assert_not_modified``,
+``assert_dtype_preserved``, ``assert_returns_int``). Keep two typical wrong answers per code
+question in ``tests/exercises/wrong_answers/chNN/qK_<what>.py``; for a question that others
+use, ``tests/test_exercises.py`` also checks that its wrong answer costs only its own marks.
 
 The notebook
 ============

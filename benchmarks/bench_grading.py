@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
         load_after = os.getloadavg()[0]
     per_minute = len(reports) / seconds * 60
     per_notebook = seconds / len(reports) * args.jobs  # wall seconds one slot spends on one notebook
-    full = sum(r.score == r.max_score for r in reports)
+    full = sum(r.auto_score == r.auto_max for r in reports)  # design questions wait for the instructor
     lines = [
         "# Grading throughput",
         "",
@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> None:
         f"--chapter {args.chapter}` on {platform.machine()} with {os.cpu_count()} CPUs, torch "
         f"{torch.__version__}, {layers.describe()}.",
         "",
-        "| class | submissions | jobs | seconds | notebooks per minute | seconds per notebook | full marks |",
+        "| class | submissions | jobs | seconds | notebooks per minute | seconds per notebook "
+        "| full automatic marks |",
         "|---|---:|---:|---:|---:|---:|---:|",
         f"| {args.chapter}: " + ", ".join(f"{n} {k}" for k, n in kinds.items()) + f" | {len(reports)} "
         f"| {args.jobs} | {seconds:.0f} | {per_minute:.1f} | {per_notebook:.1f} | {full} |",

@@ -1,4 +1,4 @@
-"""How the cost of a multimodal transformer grows with the number of tokens (chapter 14).
+"""How the cost of a multimodal transformer grows with the number of tokens (chapter 13).
 
 Run: ``python -m benchmarks.bench_token_cost [--quick]``. Writes ``benchmarks/results/token_cost.md``.
 

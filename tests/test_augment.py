@@ -8,12 +8,15 @@ import torch
 from mmlearn.data import MultimodalDataset
 from mmlearn.data.augment import (
     add_noise,
+    alias_frequency,
     align_rates,
     as_image_transform,
     balance,
+    box_average_to_rate,
     class_counts,
     concat_datasets,
     drop_modality,
+    interpolate_to_rate,
     mask_dataset,
     mask_features,
     modality_dropout,
@@ -182,13 +185,13 @@ def test_resample_is_exact_on_linear_signals():
         resample(x, t.flip(0), new)
 
 
-def test_align_rates():
+def test_interpolate_to_rate():
     # a 2 Hz sine sampled at 100 Hz and at 30 Hz; after alignment both series sit on the 30 Hz grid
     ta = torch.arange(200) / 100.0
     tb = torch.arange(60) / 30.0
     a = torch.sin(2 * torch.pi * 2 * ta)[:, None].double()
     b = torch.stack([torch.sin(2 * torch.pi * 2 * tb), torch.cos(tb)], 1).double()
-    a2, b2, grid = align_rates(a, 100.0, b, 30.0)
+    a2, b2, grid = interpolate_to_rate(a, 100.0, b, 30.0)
     assert a2.shape == (len(grid), 1) and b2.shape == (len(grid), 2)
     torch.testing.assert_close(grid, torch.arange(len(grid), dtype=torch.float64) / 30.0)
     assert grid[-1] <= 59 / 30 + 1e-9
@@ -196,8 +199,68 @@ def test_align_rates():
     # linear interpolation error of a sine: <= h^2 / 8 * max|x''| = 0.01^2 / 8 * (4 pi)^2
     err = (a2[:, 0] - torch.sin(2 * torch.pi * 2 * grid)).abs().max()
     assert err < 0.01**2 / 8 * (4 * torch.pi) ** 2 + 1e-9
+    a3, _, grid3 = interpolate_to_rate(a, 100.0, b, 30.0, rate=10.0)
+    torch.testing.assert_close(grid3, torch.arange(len(grid3), dtype=torch.float64) / 10.0)
+    torch.testing.assert_close(a3, a[::10][: len(grid3)])  # on a sub-grid: point samples
     with pytest.raises(ValueError, match="rate_b"):
-        align_rates(a, 100.0, b, 0.0)
+        interpolate_to_rate(a, 100.0, b, 0.0)
+    with pytest.raises(ValueError, match="rate_a"):
+        interpolate_to_rate(a, -1.0, b, 30.0)
+
+
+def test_align_rates_is_a_deprecated_alias():
+    a = torch.randn(50, 2, dtype=torch.float64)
+    b = torch.randn(20, 1, dtype=torch.float64)
+    with pytest.warns(DeprecationWarning, match="interpolate_to_rate"):
+        old = align_rates(a, 100.0, b, 30.0)
+    new = interpolate_to_rate(a, 100.0, b, 30.0)
+    for x, y in zip(old, new, strict=True):
+        torch.testing.assert_close(x, y)
+
+
+def test_box_average_to_rate_is_the_window_mean():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(3, 40, 5, generator=g, dtype=torch.float64)
+    y, t = box_average_to_rate(x, 120.0, 30.0)  # ratio 4: mean of 4 consecutive frames
+    torch.testing.assert_close(y, x.view(3, 10, 4, 5).mean(2))
+    torch.testing.assert_close(t, torch.arange(10, dtype=torch.float64) / 30.0)
+    same, _ = box_average_to_rate(x[0], 30.0, 30.0)
+    torch.testing.assert_close(same, x[0])
+    # 100 Hz -> 30 Hz: windows of 4, 3, 3, 4, 3, 3, ... samples; incomplete last period dropped
+    z = torch.arange(20, dtype=torch.float64)[:, None]
+    y2, t2 = box_average_to_rate(z, 100.0, 30.0)
+    assert y2.shape == (6, 1)
+    torch.testing.assert_close(y2[:3, 0], torch.tensor([1.5, 5.0, 8.0], dtype=torch.float64))
+    x.requires_grad_(True)
+    box_average_to_rate(x, 120.0, 30.0)[0].sum().backward()
+    torch.testing.assert_close(x.grad, torch.full_like(x, 0.25))
+    with pytest.raises(ValueError, match="rate_out"):
+        box_average_to_rate(z, 30.0, 100.0)
+    with pytest.raises(ValueError, match="positive"):
+        box_average_to_rate(z, 0.0, 10.0)
+    with pytest.raises(ValueError, match="fewer than one"):
+        box_average_to_rate(z[:2], 100.0, 30.0)
+    with pytest.raises(ValueError, match="shape"):
+        box_average_to_rate(z[:, 0], 100.0, 30.0)
+
+
+def test_box_average_suppresses_what_point_sampling_aliases():
+    fast, slow, f = 120.0, 30.0, 20.0  # a 20 Hz flicker, seen by a 30 Hz camera
+    t = torch.arange(240, dtype=torch.float64) / fast
+    x = torch.sin(2 * torch.pi * f * t)[:, None]
+    point = x[::4, 0]
+    boxed = box_average_to_rate(x, fast, slow)[0][:, 0]
+    assert alias_frequency(f, slow) == 10.0
+    assert alias_frequency(45.0, 30.0) == 15.0 and alias_frequency(5.0, 30.0) == 5.0
+    # point samples have full amplitude at the alias frequency; the 4-sample box attenuates by
+    # |sin(pi f r / fs) / (r sin(pi f / fs))|
+    gain = abs(math.sin(math.pi * f * 4 / fast) / (4 * math.sin(math.pi * f / fast)))
+    assert point.abs().max() > 0.85
+    assert boxed.abs().max() <= gain + 1e-9 and boxed.abs().max() > 0.8 * gain
+    flicker = torch.sin(2 * torch.pi * 30.0 * t)[:, None]  # a multiple of the slow rate: removed
+    assert box_average_to_rate(flicker, fast, slow)[0].abs().max() < 1e-12
+    with pytest.raises(ValueError):
+        alias_frequency(1.0, 0.0)
 
 
 def test_modality_dropout_passes_masks_to_fusions_that_take_them():

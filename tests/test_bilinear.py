@@ -314,3 +314,14 @@ def test_explorer_sketch_error_falls_like_one_over_sqrt_d():
     assert 8 / 1.5 < small / large < 8 * 1.5
     widget = bilinear_explorer((8, 8), 4, accuracy={"mlb": {1: 0.5, 8: 0.9}})
     assert len(widget.children) == 4  # three sliders and the output
+
+
+def test_mlb_tanh_option_is_the_papers_tanh_on_each_projection():
+    """activation="tanh" (Kim et al. 2017): z = W_o(tanh(U x + c) ⊙ tanh(V y + e)) + b_o."""
+    torch.manual_seed(0)
+    x, y = torch.randn(4, 6, dtype=D64), torch.randn(4, 5, dtype=D64)
+    mlb = fusion.build("mlb", [6, 5], 3, rank=7, activation="tanh").double()
+    assert fusion.build("mlb", [6, 5], 3, rank=7).activation is None  # default: the identity
+    u, v = mlb.projections
+    expected = mlb.linear_out(torch.tanh(u(x)) * torch.tanh(v(y)))
+    torch.testing.assert_close(mlb(x, y), expected)

@@ -94,3 +94,17 @@ def test_zero_shot_prototypes():
         class_prototypes(v, labels, n_classes=3)
     with pytest.raises(ValueError, match=r"must share d"):
         prototype_scores(torch.zeros(2, 3), protos)
+
+
+def test_paired_diff_ci_is_the_t_interval_of_the_differences():
+    from mmlearn.metrics import paired_diff_ci
+
+    a = [0.81, 0.84, 0.79, 0.83, 0.80]
+    b = [0.78, 0.82, 0.75, 0.80, 0.79]
+    mean, half = paired_diff_ci(a, b)
+    assert mean == pytest.approx(np.mean(np.subtract(a, b)))
+    assert (mean, half) == pytest.approx(mean_ci(np.subtract(a, b)))
+    # the split-to-split spread cancels: narrower than either method's own interval
+    assert half < mean_ci(a)[1]
+    with pytest.raises(ValueError, match="same shape"):
+        paired_diff_ci(a, b[:4])

@@ -1,6 +1,8 @@
-"""Every exercise: the reference scores full marks, the untouched stub scores zero, every typical
-wrong answer (``tests/exercises/wrong_answers/<chapter>/<question>_<what>.py``) loses marks, and
-the student notebooks are exactly what ``mmlearn-release`` generates from the references.
+"""Every exercise: the reference scores full marks (design questions: "manual", with the model
+answer collected), the untouched stub scores zero, every typical wrong answer
+(``tests/exercises/wrong_answers/<chapter>/<question>_<what>.py``) loses marks, a wrong answer to
+a question that others use costs only its own marks, and the student notebooks are exactly what
+``mmlearn-release`` generates from the references.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mmlearn.grading import grade_notebook, load_questions
+from mmlearn.grading import Status, grade_notebook, load_questions
 from mmlearn.grading.cli import release_main
 from mmlearn.grading.notebook import chapter_of, question_cell_index
 
@@ -32,9 +34,12 @@ def test_there_are_exercises():
 def test_reference_scores_full_marks(reference):
     report = grade_notebook(reference)
     assert report.error is None
-    failed = [r for r in report.results if not r.passed]
+    failed = [r for r in report.results if not r.passed and not r.manual]
     assert not failed, report.text()
-    assert report.score == report.max_score > 0
+    assert report.score == report.auto_max > 0
+    for r in report.results:
+        if r.manual:
+            assert r.status is Status.MANUAL and r.answer, f"{r.id}: the reference has no model answer"
 
 
 @pytest.mark.parametrize("reference", REFERENCES, ids=lambda p: p.stem)
@@ -56,6 +61,8 @@ def test_student_notebooks_are_generated_from_the_references():
 def test_every_question_has_two_wrong_answers(reference):
     chapter = _chapter(reference)
     for q in load_questions(chapter):
+        if q.manual:
+            continue  # a design question is scored by its rubric
         found = list((WRONG_DIR / chapter).glob(f"{q.id}_*.py"))
         assert len(found) >= 2, f"{chapter} {q.id}: keep at least two typical wrong answers"
 
@@ -73,3 +80,30 @@ def test_wrong_answer_loses_marks(wrong, tmp_path):
     result = report.result(question)
     assert not result.passed and result.points == 0, report.text()
     assert result.message, "a wrong answer must come with a message"
+
+
+def _used() -> list:
+    """(chapter, used question, a wrong answer of it, the questions that use it)."""
+    cases = []
+    for reference in REFERENCES:
+        chapter = _chapter(reference)
+        questions = load_questions(chapter)
+        for q in questions:
+            users = [u.id for u in questions if q.id in u.uses]
+            wrong = sorted((WRONG_DIR / chapter).glob(f"{q.id}_*.py"))
+            if users and wrong:
+                cases.append(pytest.param(reference, q.id, wrong[0], users, id=f"{chapter}-{q.id}"))
+    return cases
+
+
+@pytest.mark.parametrize(("reference", "question", "wrong", "users"), _used())
+def test_a_wrong_used_answer_costs_only_its_own_marks(reference, question, wrong, users, tmp_path):
+    """One mistake is charged once: the questions that use a wrong function keep their points,
+    because they are graded with the reference version of it."""
+    nb = nbformat.read(reference, as_version=4)
+    nb.cells[question_cell_index(nb, question)].source = wrong.read_text()
+    submission = tmp_path / reference.name
+    nbformat.write(nb, submission)
+    report = grade_notebook(submission, only=[question, *users])
+    assert not report.result(question).passed, report.text()
+    assert all(report.result(u).passed for u in users), report.text()

@@ -84,3 +84,75 @@ def test_old_weights_keyword_still_works_with_a_warning():
     assert old.weighting == "global"
     with pytest.raises(TypeError, match="only"):
         fusion.build("hybrid_pool", [3, 4], 5, weights="global", weighting="global")
+
+
+# ---- mixed and gated max-average pooling (Yu et al. 2014; Lee, Gallagher & Tu 2016) ----
+
+
+def _copy_projections(src, dst):
+    dst.project.load_state_dict(src.project.state_dict())
+    return dst
+
+
+def test_mixed_pool_is_the_learned_interpolation_of_max_and_average():
+    torch.manual_seed(0)
+    dims = [5, 3, 4]
+    f = fusion.build("mixed_pool", dims, 6, per_channel=True)
+    with torch.no_grad():
+        f.theta.copy_(torch.linspace(-2, 2, 6))
+    xs = [randn(4, d, seed=d) for d in dims]
+    z, w = f(*xs, return_weights=True)
+    a = torch.sigmoid(f.theta)
+    h = f.project(xs)
+    torch.testing.assert_close(w["mix"], a.expand(4, 6))
+    torch.testing.assert_close(z, a * h.amax(1) + (1 - a) * h.mean(1))
+    for theta, name in [(40.0, "max_pool"), (-40.0, "avg_pool")]:
+        with torch.no_grad():
+            f.theta.fill_(theta)
+        ref = _copy_projections(f, fusion.build(name, dims, 6))
+        torch.testing.assert_close(f(*xs), ref(*xs))
+    assert fusion.build("mixed_pool", dims, 6).n_params == ref.n_params + 1
+    assert f.n_params == ref.n_params + 6
+
+
+def test_stochastic_mixed_pool_draws_max_or_average_in_training_and_averages_in_eval():
+    torch.manual_seed(0)
+    f = fusion.build("mixed_pool", [4, 4, 4], 50, mixing="stochastic", p=0.3)
+    xs = [randn(40, 4, seed=s) for s in range(3)]
+    h = f.project(xs)
+    z, w = f(*xs, return_weights=True)
+    a = w["mix"]
+    assert set(a.unique().tolist()) == {0.0, 1.0}
+    assert 0.2 < a.mean().item() < 0.4
+    torch.testing.assert_close(z, a * h.amax(1) + (1 - a) * h.mean(1))
+    f.eval()
+    z_eval, w_eval = f(*xs, return_weights=True)
+    torch.testing.assert_close(w_eval["mix"], torch.full_like(a, 0.3))
+    torch.testing.assert_close(z_eval, 0.3 * h.amax(1) + 0.7 * h.mean(1))
+    assert f.n_params == fusion.build("avg_pool", [4, 4, 4], 50).n_params
+
+
+def test_gated_pool_gate_depends_on_the_pooled_values():
+    torch.manual_seed(0)
+    dims = [5, 3, 4, 2]
+    f = fusion.build("gated_pool", dims, 6)
+    with torch.no_grad():
+        f.omega.copy_(torch.tensor([1.0, -2.0, 0.5, 0.3]))
+        f.bias.fill_(0.2)
+    xs = [randn(3, d, seed=d) for d in dims]
+    z, w = f(*xs, return_weights=True)
+    h = f.project(xs)
+    a = torch.sigmoid(torch.einsum("bmo,m->bo", h, f.omega) + f.bias)
+    torch.testing.assert_close(w["gate"], a)
+    torch.testing.assert_close(z, a * h.amax(1) + (1 - a) * h.mean(1))
+    assert a.std() > 1e-3  # differs per sample and unit
+    assert f.n_params == fusion.build("avg_pool", dims, 6).n_params + len(dims) + 1
+    one = f(*[x[:1] for x in xs])
+    torch.testing.assert_close(one, z[:1])  # batch of one
+
+
+def test_mixed_pool_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="mixing"):
+        fusion.build("mixed_pool", [3, 4], 5, mixing="random")
+    with pytest.raises(ValueError, match="p must"):
+        fusion.build("mixed_pool", [3, 4], 5, mixing="stochastic", p=1.0)

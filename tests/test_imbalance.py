@@ -61,3 +61,70 @@ def test_modulate_gradients_scales_and_adds_noise_of_the_gradients_scale():
     assert noise.std().item() == pytest.approx(ga.std().item(), rel=0.03)
     with pytest.raises(ValueError, match="coefficients"):
         modulate_gradients([a.parameters()], torch.ones(2))
+
+
+def _toy(n=200, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    y = torch.randint(3, (n,), generator=g)
+    strong = torch.nn.functional.one_hot(y, 3).float() * 3 + 0.1 * torch.randn(n, 3, generator=g)
+    weak = torch.nn.functional.one_hot(y, 3).float() + torch.randn(n, 3, generator=g)
+    return [strong, weak], y
+
+
+def _model(seed=0):
+    from mmlearn.training import LateHeadModel
+
+    torch.manual_seed(seed)
+    encs = [torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU()) for _ in range(2)]
+    return LateHeadModel(encs, [4, 4], 3)
+
+
+def test_late_head_model_is_a_linear_head_on_the_concatenation():
+    model = _model()
+    xs, _ = _toy(5)
+    feats = model.features(*xs)
+    torch.testing.assert_close(model(*xs), model.head(torch.cat(feats, -1)))
+    with pytest.raises(ValueError, match="M >= 2"):
+        from mmlearn.training import LateHeadModel
+
+        LateHeadModel([torch.nn.Identity()], [3], 2)
+
+
+@pytest.mark.parametrize("method", ["joint", "ogm_ge", "blend"])
+def test_fit_imbalance_trains_and_is_seeded(method):
+    from mmlearn.training import fit_imbalance
+
+    xs, y = _toy()
+    a, b = _model(), _model()
+    ha = fit_imbalance(a, xs, y, method=method, epochs=3, seed=1)
+    hb = fit_imbalance(b, xs, y, method=method, epochs=3, seed=1)
+    assert ha == hb and ha[-1] < ha[0]
+    aux_trained = not torch.equal(a.aux_heads[1].weight, _model().aux_heads[1].weight)
+    assert aux_trained == (method == "blend")  # only blending trains the auxiliary heads
+
+
+def test_methods_differ_and_blend_weights_matter():
+    from mmlearn.training import fit_imbalance
+
+    xs, y = _toy()
+    out = {}
+    for method, w in [("joint", None), ("ogm_ge", None), ("blend", None), ("blend", (1.0, 0.0, 0.0))]:
+        model = _model()
+        fit_imbalance(model, xs, y, method=method, epochs=2, blend_weights=w, alpha=2.0)
+        out[(method, w)] = model.encoders[1][0].weight.detach().clone()
+    assert not torch.equal(out[("joint", None)], out[("ogm_ge", None)])
+    assert not torch.equal(out[("joint", None)], out[("blend", None)])
+    # blending with zero weight on the auxiliary losses is joint training
+    torch.testing.assert_close(out[("joint", None)], out[("blend", (1.0, 0.0, 0.0))])
+
+
+def test_fit_imbalance_refuses_bad_arguments():
+    from mmlearn.training import fit_imbalance
+
+    xs, y = _toy(20)
+    with pytest.raises(ValueError, match="method must be one of"):
+        fit_imbalance(_model(), xs, y, method="ogm")
+    with pytest.raises(ValueError, match="M = 2 tensors"):
+        fit_imbalance(_model(), xs[:1], y)
+    with pytest.raises(ValueError, match="M \\+ 1 = 3 values"):
+        fit_imbalance(_model(), xs, y, method="blend", blend_weights=(1.0, 1.0))

@@ -195,3 +195,27 @@ def test_dropout_acts_in_training_only():
     assert not torch.allclose(model(*xs), model(*xs))
     model.eval()
     torch.testing.assert_close(model(*xs), model(*xs))
+
+
+def test_mutan_tanh_option_is_the_papers_tanh_on_each_projection():
+    """activation="tanh" (Ben-younes et al. 2017): the Hadamard merges see tanh(W_m x_m + b_m)."""
+    torch.manual_seed(0)
+    xs = [randn(5, 6), randn(5, 4), randn(5, 3)]
+    plain = build("mutan", [6, 4, 3], 2, mm_dim=4, rank=2).double()
+    tanh = build("mutan", [6, 4, 3], 2, mm_dim=4, rank=2, activation="tanh").double()
+    tanh.load_state_dict(plain.state_dict())
+    assert plain.activation is None and tanh.activation == "tanh"  # the default stays the identity
+    h = None
+    for m, x in enumerate(xs):
+        hm = tanh.merge(m)(torch.tanh(tanh.projection(m)(x)))
+        h = hm if h is None else h * hm
+    expected = tanh.linear_out(h.view(5, 2, 4).sum(1))
+    torch.testing.assert_close(tanh(*xs), expected)
+    assert not torch.allclose(plain(*xs), tanh(*xs))
+    # bounded features: a huge input leaves the tanh model finite and saturated
+    big = [1e6 * x for x in xs]
+    assert torch.isfinite(tanh(*big)).all()
+    x0 = [randn(2, 6).requires_grad_(), randn(2, 4).requires_grad_(), randn(2, 3).requires_grad_()]
+    assert torch.autograd.gradcheck(lambda a, b, c: tanh(a, b, c), x0)
+    with pytest.raises(ValueError, match="activation"):
+        build("mutan", [6, 4], 2, mm_dim=4, rank=2, activation="swish")

@@ -13,6 +13,7 @@ from .feature_files import (
     sentiment_classes,
 )
 from .integrity import DatasetIntegrityError, sha256_of, verified_path
+from .norm_xor import make_norm_xor
 from .nutrimouse import load_nutrimouse, nutrimouse_labels, nutrimouse_names
 from .pid_tasks import PID_KINDS, PIDTask, make_pid_task
 from .preprocess import standardize
@@ -40,6 +41,7 @@ __all__ = [
     "MultimodalDataset",
     "load_multiple_features",
     "make_interaction",
+    "make_norm_xor",
     "make_pid_task",
     "sha256_of",
     "standardize",

@@ -10,8 +10,12 @@ Four strategies, each keeping the labels of the samples it produces:
 
 Imperfect modalities: :func:`modality_dropout` / :class:`ModalityDropout` hide whole modalities
 during training; :func:`drop_modality` and :func:`noisy_modality` build evaluation sets with a
-missing or noisy modality. :func:`resample` and :func:`align_rates` align two signals sampled at
-different rates on one time grid.
+missing or noisy modality. Two signals sampled at different rates are put on one time grid by
+:func:`interpolate_to_rate` (linear interpolation, i.e. point sampling of the interpolant: it
+aliases content above the target rate's Nyquist frequency) or, for the faster signal, by
+:func:`box_average_to_rate` (a box low-pass filter over each target period, then decimation).
+``align_rates`` is the deprecated name of :func:`interpolate_to_rate`; in the chapter 5 exercise
+the name ``align_rates`` means the window mean, which :func:`box_average_to_rate` computes.
 
 Datasets are :class:`~mmlearn.data.MultimodalDataset`; every random function takes a
 ``torch.Generator`` (or a seed) so that results are reproducible. After standardisation a
@@ -20,6 +24,7 @@ feature of value 0 is the training mean, so filling with 0 is mean imputation.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 
 import torch
@@ -329,23 +334,91 @@ def resample(x: Tensor, times: Tensor, new_times: Tensor) -> Tensor:
     return x[..., left, :] * (1 - frac) + x[..., right, :] * frac
 
 
-def align_rates(
+def interpolate_to_rate(
     a: Tensor, rate_a: float, b: Tensor, rate_b: float, rate: float | None = None
 ) -> tuple[Tensor, Tensor, Tensor]:
-    """Put two signals sampled at ``rate_a`` and ``rate_b`` Hz on one time grid.
+    """Put two signals sampled at ``rate_a`` and ``rate_b`` Hz on one grid by linear interpolation.
 
     ``a``: ``(..., L_a, d_a)`` sampled at ``t = k / rate_a``; ``b``: ``(..., L_b, d_b)`` at
     ``k / rate_b``, both starting at ``t = 0``. Both are linearly interpolated onto
-    ``t = k / rate`` (default: the lower of the two rates, so nothing is invented beyond the
-    coarser signal's resolution) over the time span both cover. Returns ``(a', b', t)`` with
-    ``a'``: ``(..., L, d_a)``, ``b'``: ``(..., L, d_b)``, ``t``: ``(L,)``.
+    ``t = k / rate`` (default: the lower of the two rates) over the time span both cover.
+    Returns ``(a', b', t)`` with ``a'``: ``(..., L, d_a)``, ``b'``: ``(..., L, d_b)``, ``t``: ``(L,)``.
+
+    Interpolating the faster signal onto the slower grid is *point sampling*: content above
+    ``rate / 2`` is not removed but aliased (a sinusoid of frequency ``f`` appears at
+    :func:`alias_frequency` ``(f, rate)``). Low-pass first with :func:`box_average_to_rate`
+    when the fast signal has such content.
     """
     for name, r in (("rate_a", rate_a), ("rate_b", rate_b), ("rate", rate)):
         if r is not None and not r > 0:
-            raise ValueError(f"align_rates: {name} must be positive, got {r}")
+            raise ValueError(f"interpolate_to_rate: {name} must be positive, got {r}")
     ta = torch.arange(a.shape[-2], dtype=torch.float64) / rate_a
     tb = torch.arange(b.shape[-2], dtype=torch.float64) / rate_b
     end = min(ta[-1].item(), tb[-1].item())
     step = 1.0 / (rate or min(rate_a, rate_b))
     grid = torch.arange(0.0, end + 1e-9, step, dtype=torch.float64)
     return resample(a, ta, grid), resample(b, tb, grid), grid
+
+
+def align_rates(
+    a: Tensor, rate_a: float, b: Tensor, rate_b: float, rate: float | None = None
+) -> tuple[Tensor, Tensor, Tensor]:
+    """Deprecated name of :func:`interpolate_to_rate` (same arguments, same result)."""
+    import warnings
+
+    warnings.warn(
+        "mmlearn.data.augment.align_rates is deprecated: it interpolates, use interpolate_to_rate "
+        "(or box_average_to_rate to low-pass before decimating)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return interpolate_to_rate(a, rate_a, b, rate_b, rate)
+
+
+def box_average_to_rate(x: Tensor, rate_in: float, rate_out: float) -> tuple[Tensor, Tensor]:
+    r"""Low-pass by a box average over each output period, then decimate to ``rate_out`` Hz.
+
+    ``x``: ``(..., L, d)`` sampled at ``t = k / rate_in``, with ``rate_out <= rate_in``. Output
+    frame ``j`` is the mean of the input samples with ``j / rate_out <= t < (j + 1) / rate_out``
+    (the same number of samples in every frame when the ratio is an integer ``r``: the window
+    mean of ``r`` consecutive frames); only complete periods are kept. Returns ``(y, t)``,
+    ``y``: ``(..., J, d)`` and ``t``: ``(J,)`` the start of each period.
+
+    For a sinusoid of frequency ``f`` and an integer ratio ``r``, the average of ``r`` samples
+    multiplies the amplitude by :math:`|\sin(\pi f r / f_{in}) / (r \sin(\pi f / f_{in}))|`
+    (the continuous box gives :math:`|\operatorname{sinc}(f / f_{out})|`): the filter removes
+    multiples of ``rate_out`` entirely and attenuates the rest of the band that would alias.
+    Differentiable in ``x``.
+    """
+    if x.dim() < 2:
+        raise ValueError(f"box_average_to_rate: x must be (..., L, d), got shape {tuple(x.shape)}")
+    if not rate_in > 0 or not rate_out > 0:
+        raise ValueError(f"box_average_to_rate: rates must be positive, got {rate_in} and {rate_out}")
+    if rate_out > rate_in:
+        raise ValueError(
+            f"box_average_to_rate: rate_out ({rate_out}) must not exceed rate_in ({rate_in}); "
+            "use interpolate_to_rate to go up in rate"
+        )
+    length = x.shape[-2]
+    # window index of every input sample; the small tolerance keeps k / rate_in exactly on a
+    # boundary (e.g. 10/100 vs 3/30) in the later window
+    window = torch.floor(torch.arange(length, dtype=torch.float64) * rate_out / rate_in + 1e-9).long()
+    n_out = int(math.floor(length * rate_out / rate_in + 1e-9))
+    if n_out < 1:
+        raise ValueError(
+            f"box_average_to_rate: x has {length} samples, fewer than one output period at {rate_out} Hz"
+        )
+    onehot = (window[None, :] == torch.arange(n_out)[:, None]).to(x.dtype)  # (J, L)
+    weights = onehot / onehot.sum(1, keepdim=True)
+    y = torch.einsum("jl,...ld->...jd", weights, x)
+    return y, torch.arange(n_out, dtype=torch.float64) / rate_out
+
+
+def alias_frequency(f: float, rate: float) -> float:
+    """The frequency at which a sinusoid of ``f`` Hz appears when point-sampled at ``rate`` Hz.
+
+    ``|f - rate * round(f / rate)|``, in ``[0, rate / 2]``: e.g. 20 Hz seen at 30 Hz is 10 Hz.
+    """
+    if not rate > 0 or f < 0:
+        raise ValueError(f"alias_frequency: need f >= 0 and rate > 0, got f={f}, rate={rate}")
+    return float(abs(f - rate * round(f / rate)))

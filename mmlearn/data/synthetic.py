@@ -17,10 +17,15 @@ def make_interaction(
 ) -> MultimodalDataset:
     """Two Gaussian modalities whose class is ``argmax_k x^T W_k y`` (or its sign for 2 classes).
 
-    ``x ~ N(0, I_{d1})`` and ``y ~ N(0, I_{d2})`` are independent, and each is independent of the
-    label on its own: every linear function of ``[x; y]`` is uninformative, so concatenation
-    followed by a linear classifier stays at chance, whereas a bilinear fusion can represent the
-    rule exactly. ``rank`` limits the rank of each ``W_k`` (default: full); ``noise`` adds
+    ``x ~ N(0, I_{d1})`` and ``y ~ N(0, I_{d2})`` are independent. Every *linear* function of
+    ``[x; y]`` is uninformative, so concatenation followed by a linear classifier stays at
+    chance, whereas a bilinear fusion can represent the rule exactly: the task favours bilinear
+    fusion by construction (:func:`make_norm_xor` is an interaction task that is not bilinear).
+    For two classes each modality alone is independent of the label (the sign of ``x^T W y`` is
+    symmetric in ``y`` for any fixed ``x``). For ``K > 2`` classes it is not: given ``x`` the
+    scores ``x^T W_k y`` are jointly Gaussian with a covariance that depends on ``x``, so
+    ``P(class | x)`` varies with ``x`` through even functions of it (linear functions still carry
+    no information). ``rank`` limits the rank of each ``W_k`` (default: full); ``noise`` adds
     Gaussian noise of that standard deviation to the scores before the label is taken.
 
     The generating tensor ``W`` of shape ``(K, d1, d2)`` (``K = 1`` for two classes) is kept as

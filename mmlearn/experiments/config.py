@@ -17,4 +17,9 @@ CPU_HYPER: dict[str, dict[str, Any]] = {
     "block": {"mm_dim": 64, "chunks": 8, "rank": 4},
     "block_tucker": {"mm_dim": 64, "chunks": 8},
     "lmf": {"rank": 4},
+    "dynamic_parameters": {"mm_dim": 16},
+    "single_stream_transformer": {"mm_dim": 16, "heads": 2, "ff_dim": 32, "n_layers": 1},
+    "dual_stream_transformer": {"mm_dim": 16, "heads": 2, "ff_dim": 32, "n_layers": 1},
+    "attention_bottleneck": {"mm_dim": 16, "heads": 2, "ff_dim": 32, "n_layers": 2, "n_bottlenecks": 2},
+    "perceiver": {"mm_dim": 16, "heads": 2, "ff_dim": 32, "n_layers": 1, "n_latents": 4},
 }

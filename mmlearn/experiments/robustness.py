@@ -1,7 +1,7 @@
 """Robustness of a fusion to a missing modality and to growing noise in one modality (chapter 11).
 
 The same protocol for every fusion in the registry: build ``build_classifier(name, ...)``, train
-it with :func:`mmlearn.train.fit` (optionally under :class:`~mmlearn.data.augment.ModalityDropout`),
+it with :func:`mmlearn.training.fit` (optionally under :class:`~mmlearn.models.ModalityDropout`),
 then measure test accuracy
 
 * clean;

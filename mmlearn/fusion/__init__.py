@@ -21,7 +21,7 @@ from .coattention import (
     StackedAttention,
 )
 from .gating import GMU, GatedSum, TwoTowerGate
-from .hybrid import HybridPool
+from .hybrid import GatedPool, HybridPool, MixedPool
 from .lowrank import LMF, MFB, MFH, MLB
 from .modulation import FILM, DynamicParameters
 from .registry import ALIASES, available, build, family, get, register, snake_case
@@ -101,6 +101,8 @@ __all__ = [
     "GatedMultimodalUnit",
     "GatedSum",
     "HybridPool",
+    "MixedPool",
+    "GatedPool",
     "HybridPooling",
     "AttentionPooling",
     "JointEmbedding",

@@ -28,7 +28,7 @@ def hadamard_of_projections(
     dropout: float = 0.0,
     training: bool = False,
 ) -> Tensor:
-    """``act(drop(U_1 x_1 + c_1)) ∘ ... ∘ act(drop(U_M x_M + c_M))``: ``(batch, R)``; ``act`` a
+    """``act(drop(U_1 x_1 + c_1)) ⊙ ... ⊙ act(drop(U_M x_M + c_M))``: ``(batch, R)``; ``act`` a
     function (``None`` for the identity), ``drop`` dropout with probability ``dropout``.
 
     ``projections``: the ``nn.Linear`` modules, or their ``(weight, bias)`` pairs.
@@ -115,7 +115,7 @@ class _LowRankBase(Fusion):
 
 @register
 class MLB(_LowRankBase):
-    """Multimodal low-rank bilinear pooling: ``z = W_o norm(act(U_1 x_1) ∘ ... ∘ act(U_M x_M)) + b_o``.
+    """Multimodal low-rank bilinear pooling: ``z = W_o norm(act(U_1 x_1) ⊙ ... ⊙ act(U_M x_M)) + b_o``.
 
     With ``act`` the identity, no biases and ``M = 2``, output ``k`` is ``x^T W_k y`` with
     ``W_k = U_1^T diag(W_o[k]) U_2``: a sum of ``R = rank`` rank-one matrices, i.e. a CP
@@ -168,7 +168,7 @@ class MLB(_LowRankBase):
 class MFB(_LowRankBase):
     """Multimodal factorized bilinear pooling: MLB with sum pooling over windows of ``k``.
 
-    ``z = W_o norm(SumPool_k(act(U_1 x_1) ∘ ... ∘ act(U_M x_M))) + b_o`` with ``U_m`` of shape
+    ``z = W_o norm(SumPool_k(act(U_1 x_1) ⊙ ... ⊙ act(U_M x_M))) + b_o`` with ``U_m`` of shape
     ``(m k, d_m)``: pooled unit ``j`` is a bilinear form of rank ``k``, so every one of the
     ``m = mm_dim`` pooled units has its own rank-``k`` matrix (MLB is the case ``k = 1``).
     ``norm`` is the signed square root + L2 normalisation. Parameters:
@@ -221,7 +221,7 @@ class MFB(_LowRankBase):
 class MFH(_LowRankBase):
     """Multimodal factorized high-order pooling: ``p`` cascaded MFB blocks.
 
-    Block ``i`` forms ``e_i = e_{i-1} ∘ act(U_1^i x_1) ∘ ... ∘ act(U_M^i x_M)`` (``e_0 = 1``), so
+    Block ``i`` forms ``e_i = e_{i-1} ⊙ act(U_1^i x_1) ⊙ ... ⊙ act(U_M^i x_M)`` (``e_0 = 1``), so
     ``e_i`` is a polynomial of degree ``i`` in each modality; ``z_i = norm(SumPool_k(e_i))`` and
     ``z = W_o [z_1; ...; z_p] + b_o``. Parameters: ``p sum_m (d_m + 1) m k + (p m + 1) o``.
 

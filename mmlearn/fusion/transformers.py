@@ -1,4 +1,4 @@
-r"""Multimodal transformers (chapters 13-14): how tokens of different modalities meet.
+r"""Multimodal transformers (chapter 13): how tokens of different modalities meet.
 
 Inputs are sequences ``x_m (batch, L_m, d_m)`` (lengths may differ); masks are ``(batch, L_m)``
 bool tensors, ``True`` where a token is present. Every fusion first maps each modality into a

@@ -21,6 +21,7 @@ from torch import Tensor, nn
 
 from .._validation import check_positive_int, check_probability
 from ..nn.functional import maybe_dropout, power_normalize
+from ..nn.mlp import activation_function
 from ..nn.multilinear import contract_blocks, unit_uniform_
 from .base import Fusion
 from .registry import register
@@ -169,6 +170,12 @@ class MUTAN(TuckerFamily):
     ``z = sum_r h_{1,r} * ... * h_{M,r}`` (elementwise products, ``(batch, mm_dim)``),
     optionally ``z <- normalize(signed_sqrt(z))``, then ``out = W_o z + b_o``.
 
+    ``activation`` (``None``, the default, or a name of :data:`mmlearn.nn.ACTIVATIONS`) is
+    applied to every projection, ``x~_m = act(W_m x_m + b_m)``: Ben-younes et al. (2017) use
+    ``"tanh"``. With the identity the module is exactly the Tucker model with rank-``R`` core
+    slices (the chapter 8 theorem); with ``tanh`` the same holds for the bilinear form in the
+    ``tanh`` features.
+
     The ``R`` merge matrices of modality ``m`` are stored stacked in ``merges[m]``, an
     ``nn.Linear(mm_dim, R mm_dim)`` whose output index is ``r * mm_dim + k`` (the reference's
     layout). Parameters: ``sum_m (d_m + 1) mm_dim + M' (mm_dim + 1) R mm_dim
@@ -189,6 +196,7 @@ class MUTAN(TuckerFamily):
         dropout_input: float = 0.0,
         dropout_pre_lin: float = 0.0,
         dropout_output: float = 0.0,
+        activation: str | None = None,
     ) -> None:
         super().__init__(
             input_dims,
@@ -202,6 +210,8 @@ class MUTAN(TuckerFamily):
         )
         self.rank = check_positive_int(rank, "rank", "MUTAN")
         self.normalize, self.eps = normalize, eps
+        self.activation = activation
+        self._act = activation_function(activation, "MUTAN")
         n = 1 if shared else self.n_modalities
         self.merges = nn.ModuleList(nn.Linear(mm_dim, mm_dim * rank) for _ in range(n))
 
@@ -211,6 +221,8 @@ class MUTAN(TuckerFamily):
 
     def fuse(self, *inputs: Tensor) -> Tensor:
         xs = self.project(inputs)
+        if self._act is not None:
+            xs = [self._act(x) for x in xs]  # the papers' tanh on each projection
         merges = self.cached("merges", self._linear_weights, "merges")
         h = None
         for m, x in enumerate(xs):

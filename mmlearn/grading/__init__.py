@@ -1,10 +1,14 @@
 """The autograder: per-question feedback for students, safe class-wide grading for instructors.
 
-* Students call :func:`check` in their notebook for instant feedback on one question.
+* Students call :func:`check` in their notebook for instant feedback on one question (for a
+  design question, it prints the rubric the instructor will apply).
 * ``mmlearn-grade`` grades notebooks (or a folder of them, e.g. an LMS download): each
   submission's graded cells run in a sandboxed worker (namespaces, read-only file system,
   separate user, cgroup and rlimits) that only ever sends back plain data; the verdicts are
-  decided in the grader's own process (:func:`judge`), which never runs student code.
+  decided in the grader's own process (:func:`judge`), which never runs student code. Design
+  questions are reported as "manual" and scored by the instructor (``--manual-scores``).
+* How a chapter declares its questions (``kind``, ``uses``, ``reference``, ``rubric``): see
+  :mod:`mmlearn.grading.spec`.
 * ``mmlearn-release`` writes the student notebooks from the reference solutions.
 """
 
@@ -22,6 +26,7 @@ _WHERE = {
     "QuestionResult": "runner",
     "grade_folder": "runner",
     "grade_notebook": "runner",
+    "KINDS": "spec",
     "Question": "spec",
     "load_questions": "spec",
     "Status": "verdict",
@@ -29,6 +34,7 @@ _WHERE = {
     "judge": "verdict",
 }
 __all__ = [
+    "KINDS",
     "NotebookReport",
     "Question",
     "QuestionResult",
@@ -46,7 +52,7 @@ if TYPE_CHECKING:
     from .feedback import check
     from .release import release_notebook
     from .runner import NotebookReport, QuestionResult, grade_folder, grade_notebook
-    from .spec import Question, load_questions
+    from .spec import KINDS, Question, load_questions
     from .verdict import Status, Verdict, judge
 
 

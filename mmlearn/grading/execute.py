@@ -17,6 +17,41 @@ from .codec import CodecError, decode, encode, to_worker_value
 
 MAX_ERROR_TEXT = 500
 STUDENT_FILE_PREFIX = "<graded cell"
+REFERENCE_GLOBALS = ("torch", "nn", "F", "math", "np", "mmlearn")
+
+
+def reference_namespace() -> dict[str, Any]:
+    """The globals a shipped reference function runs with: :data:`REFERENCE_GLOBALS`."""
+    import math
+
+    import numpy as np
+    import torch.nn.functional as F
+    from torch import nn
+
+    import mmlearn
+
+    return {
+        "__name__": "mmlearn_reference",
+        "torch": torch,
+        "nn": nn,
+        "F": F,
+        "math": math,
+        "np": np,
+        "mmlearn": mmlearn,
+    }
+
+
+def build_references(shipped: list[dict[str, str]]) -> dict[str, Any]:
+    """Rebuild reference functions from their source (``{"name", "def", "source"}`` each, used
+    before user) in one fresh namespace, so that they call each other by the student-facing
+    names; ``{student-facing name: function}``."""
+    ns = reference_namespace()
+    built: dict[str, Any] = {}
+    for item in shipped:
+        name, own, source = str(item["name"]), str(item["def"]), str(item["source"])
+        exec(compile(source, f"<reference of {name}>", "exec"), ns)
+        ns[name] = built[name] = ns[own]
+    return built
 
 
 def describe(namespace: dict[str, Any], name: str) -> dict[str, Any]:

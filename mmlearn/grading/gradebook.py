@@ -4,6 +4,11 @@
 Every CSV cell that a spreadsheet could read as a formula (``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return first) is prefixed with ``'``. Students flagged as duplicates or not on the
 roster are never written to an LMS import file: the instructor decides.
+
+Design questions (``kind="design"``) are not scored by the grader: their answers go to
+``manual/`` for the instructor (:func:`write_manual_answers`), whose rubric scores are merged
+from a CSV (:func:`read_manual_scores`, :func:`apply_manual_scores`); until then their columns
+in the LMS files are empty and the totals hold the automatic points only.
 """
 
 from __future__ import annotations
@@ -15,11 +20,13 @@ import json
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .roster import Identified
-from .runner import NotebookReport
+from .runner import NotebookReport, QuestionResult
+from .scrub import scrub
+from .verdict import Status
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -65,7 +72,8 @@ def question_ids(graded: Sequence[Graded]) -> list[str]:
 
 
 def _points(g: Graded, questions: list[str]) -> list[object]:
-    by_id = {r.id: r.points for r in g.report.results}
+    """Points per question; empty for a design answer not yet scored (and absent questions)."""
+    by_id: dict[str, object] = {r.id: "" if r.pending else r.points for r in g.report.results}
     return [by_id.get(q, "") for q in questions]
 
 
@@ -78,9 +86,21 @@ def _max_points(graded: Sequence[Graded], questions: list[str]) -> list[int]:
 
 
 def write_scores(graded: Sequence[Graded], path: Path | str) -> Path:
-    """Every submission, flagged ones included: id, name, file, chapter, points, problem, hash."""
+    """Every submission, flagged ones included: id, name, file, chapter, points, total, max, the
+    design questions waiting for a rubric score (``pending``), problem, hash."""
     questions = question_ids(graded)
-    header = ["student", "name", "file", "chapter", *questions, "total", "max", "problem", "sha256"]
+    header = [
+        "student",
+        "name",
+        "file",
+        "chapter",
+        *questions,
+        "total",
+        "max",
+        "pending",
+        "problem",
+        "sha256",
+    ]
     rows = [
         [
             g.who.student_id,
@@ -90,6 +110,7 @@ def write_scores(graded: Sequence[Graded], path: Path | str) -> Path:
             *_points(g, questions),
             g.report.score,
             g.report.max_score,
+            " ".join(g.report.pending),
             g.problem,
             g.report.sha256,
         ]
@@ -223,3 +244,240 @@ def verify_manifest(out_dir: Path | str, digest: str | None = None) -> list[str]
         if s["sha256"] and (not p.exists() or sha256_file(p) != s["sha256"]):
             problems.append(f"submission {p.name} differs from the file that was graded")
     return problems
+
+
+# --- design questions: the answers for the instructor, and the instructor's rubric scores ---
+
+MANUAL_SCORE_COLUMNS = ("student", "question", "points")
+
+
+@dataclass(frozen=True)
+class ManualScore:
+    """One rubric score from the instructor's file: ``points`` for ``question`` of ``student``."""
+
+    student: str
+    question: str
+    points: int | float
+    comment: str = ""
+    chapter: str = ""
+    line: int = 0
+
+
+def _safe_id(text: str) -> str:
+    """A student id or file name as plain text in the instructor's files (no markup)."""
+    return re.sub(r"[^A-Za-z0-9._@ -]", "_", text)[:80] or "?"
+
+
+def _fence(text: str) -> str:
+    """A markdown fence longer than any run of backticks in ``text``: the text cannot close it."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def _manual_results(graded: Sequence[Graded]) -> dict[tuple[str, str], list[tuple[Graded, QuestionResult]]]:
+    found: dict[tuple[str, str], list[tuple[Graded, QuestionResult]]] = {}
+    for g in graded:
+        for r in g.report.results:
+            if r.manual:
+                found.setdefault((g.report.chapter or "unknown", r.id), []).append((g, r))
+    return found
+
+
+def write_manual_answers(
+    graded: Sequence[Graded], folder: Path | str, rubrics: dict[tuple[str, str], str] | None = None
+) -> list[Path]:
+    """For every design question: ``<chapter>_<question>.md`` and ``.html`` with each student's
+    answer (the rubric first), and one ``scores_template.csv`` to fill in and merge with
+    ``mmlearn-grade --merge OUT --manual-scores FILE``.
+
+    Answers were cleaned when read (control characters gone, cut to a maximum length); here each
+    is put in a markdown fence it cannot close, and HTML-escaped in the HTML page, so no answer
+    can pose as another student's or run script in the instructor's browser."""
+    folder = Path(folder)
+    found = _manual_results(graded)
+    if not found:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    template: list[list[object]] = []
+    esc = html.escape
+    for (chapter, qid), items in sorted(found.items()):
+        rubric = (rubrics or {}).get((chapter, qid), "").strip()
+        md = [f"# {chapter} {qid}: answers to grade by hand", ""]
+        page = [f"<h1>{esc(chapter)} {esc(qid)}: answers to grade by hand</h1>"]
+        if rubric:
+            md += ["Rubric:", "", *[f"    {line}" for line in rubric.splitlines()], ""]
+            page.append(f"<h2>Rubric</h2><pre>{esc(rubric)}</pre>")
+        for g, r in items:
+            who = f"{_safe_id(g.who.student_id)} ({_safe_id(g.who.path.name)})"
+            text = r.answer or ""
+            state = {"manual": "", "unanswered": " (not answered)", "missing": " (no answer cell)"}
+            note = state.get(r.status.value, f" ({r.status.value})")
+            md += [f"## {who}{note}", ""]
+            page.append(f"<h2>{esc(who)}{esc(note)}</h2>")
+            if text:
+                fence = _fence(text)
+                md += [f"{fence}text", text, fence, ""]
+                page.append(f"<pre style='white-space: pre-wrap'>{esc(text)}</pre>")
+            template.append([g.who.student_id, chapter, qid, "", r.max_points, ""])
+        name = f"{_safe_id(chapter)}_{_safe_id(qid)}"
+        written.append(folder / f"{name}.md")
+        written[-1].write_text("\n".join(md) + "\n", encoding="utf-8")
+        written.append(folder / f"{name}.html")
+        written[-1].write_text(
+            "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
+            f"<title>{esc(chapter)} {esc(qid)}</title></head><body>\n"
+            + "\n".join(page)
+            + "\n</body></html>\n",
+            encoding="utf-8",
+        )
+    header = ["student", "chapter", "question", "points", "max", "comment"]
+    written.append(_write(folder / "scores_template.csv", header, template))
+    return written
+
+
+def _number(text: str) -> int | float | None:
+    try:
+        value = float(text.strip().lstrip("'"))
+    except ValueError:
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    return int(value) if value == int(value) else round(value, 2)
+
+
+def read_manual_scores(path: Path | str, graded: Sequence[Graded]) -> list[ManualScore]:
+    """The instructor's rubric scores (CSV: ``student, question, points`` and optionally
+    ``chapter`` and ``comment``; ``manual/scores_template.csv`` has that form), validated
+    against the graded class. Raises ``ValueError`` listing every problem: a missing column, an
+    unknown or ambiguous student, a question that is not a design question of that student's
+    chapter, points that are not a number, negative or above the question's maximum, two rows
+    for one answer."""
+    path = Path(path)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise ValueError(f"{path.name}: cannot be read as a CSV file ({err})") from err
+    if not rows:
+        raise ValueError(f"{path.name}: the file is empty")
+    header = [h.strip().lower() for h in rows[0]]
+    absent = [c for c in MANUAL_SCORE_COLUMNS if c not in header]
+    if absent:
+        raise ValueError(
+            f"{path.name}: missing column(s) {', '.join(absent)} "
+            f"(expected {', '.join(MANUAL_SCORE_COLUMNS)}, and optionally chapter, comment)"
+        )
+    col = {
+        name: header.index(name) for name in (*MANUAL_SCORE_COLUMNS, "chapter", "comment") if name in header
+    }
+    by_student: dict[str, list[Graded]] = {}
+    for g in graded:
+        by_student.setdefault(g.who.student_id, []).append(g)
+    problems: list[str] = []
+    scores: list[ManualScore] = []
+    seen: dict[tuple[str, str, str], int] = {}
+
+    def cell(row: list[str], name: str) -> str:
+        i = col.get(name)
+        return row[i].strip() if i is not None and i < len(row) else ""
+
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        student, qid, chapter = cell(row, "student").lstrip("'"), cell(row, "question"), cell(row, "chapter")
+        raw, at = cell(row, "points"), f"line {n}"
+        if raw == "":
+            continue  # not scored yet: the answer stays pending
+        subs = [g for g in by_student.get(student, []) if not chapter or g.report.chapter == chapter]
+        if not subs:
+            problems.append(
+                f"{at}: unknown student {_safe_id(student)!r}" + (f" in {chapter}" if chapter else "")
+            )
+            continue
+        matching = [(g, r) for g in subs for r in g.report.results if r.id == qid]
+        if not matching:
+            problems.append(f"{at}: unknown question {_safe_id(qid)!r} for student {_safe_id(student)!r}")
+            continue
+        if len(matching) > 1:
+            problems.append(
+                f"{at}: student {_safe_id(student)!r} has several submissions with {qid}: "
+                "give the chapter, or resolve the duplicate"
+            )
+            continue
+        g, r = matching[0]
+        if not r.manual:
+            problems.append(f"{at}: {qid} is graded automatically; only design questions take manual scores")
+            continue
+        points = _number(raw)
+        if points is None:
+            problems.append(f"{at}: points {_safe_id(raw)!r} is not a number")
+            continue
+        if points < 0 or points > r.max_points:
+            problems.append(f"{at}: {points} points for {student} {qid} (allowed: 0 to {r.max_points})")
+            continue
+        key = (student, g.report.chapter or "", qid)
+        if key in seen:
+            problems.append(f"{at}: a second score for {student} {qid} (first on line {seen[key]})")
+            continue
+        seen[key] = n
+        scores.append(
+            ManualScore(student, qid, points, cell(row, "comment")[:500], g.report.chapter or "", n)
+        )
+    if problems:
+        shown = problems[:30] + ([f"... and {len(problems) - 30} more"] if len(problems) > 30 else [])
+        raise ValueError(f"{path.name}: {len(problems)} problem(s), nothing merged:\n  " + "\n  ".join(shown))
+    return scores
+
+
+def apply_manual_scores(graded: Sequence[Graded], scores: Sequence[ManualScore]) -> int:
+    """Set the instructor's points on the design questions (validated by
+    :func:`read_manual_scores`); the number of answers scored."""
+    for s in scores:
+        for g in graded:
+            if g.who.student_id == s.student and (g.report.chapter or "") == s.chapter:
+                r = g.report.result(s.question)
+                r.points = s.points  # type: ignore[assignment]
+                r.scored = True
+                comment = scrub(s.comment, 300) if s.comment else ""
+                r.message = f"scored by your instructor with the rubric: {s.points}/{r.max_points}" + (
+                    f" ({comment})" if comment else ""
+                )
+    return len(scores)
+
+
+def pending_manual(graded: Sequence[Graded]) -> int:
+    """How many design answers still wait for a rubric score."""
+    return sum(len(g.report.pending) for g in graded)
+
+
+# --- the run's results as data, so that rubric scores can be merged later without regrading ---
+
+
+def write_results(graded: Sequence[Graded], path: Path | str) -> Path:
+    """``results.json``: every submission's identity and per-question results (answers included)."""
+    data = [
+        {
+            "who": {**asdict(g.who), "path": str(g.who.path)},
+            "report": {
+                **{k: v for k, v in asdict(g.report).items() if k != "results"},
+                "results": [{**asdict(r), "status": r.status.value} for r in g.report.results],
+            },
+        }
+        for g in graded
+    ]
+    path = Path(path)
+    path.write_text(json.dumps({"version": 1, "submissions": data}, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def read_results(path: Path | str) -> list[Graded]:
+    """The submissions of a ``results.json`` written by :func:`write_results`."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    graded = []
+    for item in data["submissions"]:
+        who = Identified(**{**item["who"], "path": Path(item["who"]["path"])})
+        rep = dict(item["report"])
+        results = [QuestionResult(**{**r, "status": Status(r["status"])}) for r in rep.pop("results")]
+        graded.append(Graded(who, NotebookReport(**rep, results=results)))
+    return graded

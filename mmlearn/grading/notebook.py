@@ -17,7 +17,14 @@ from typing import Any
 
 import nbformat
 
+from .spec import ANSWER_PLACEHOLDER, CODE_PLACEHOLDER, MANUAL_TAG
+
 GRADED_TAGS = {"setup", "graded"}
+MAX_ANSWER_CHARS = 20_000
+SOLUTION_MARKER = re.compile(
+    r"^\s*(<!--\s*(BEGIN|END) SOLUTION\s*-->|# (BEGIN|END) SOLUTION)\s*$", re.MULTILINE
+)
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 MAX_NOTEBOOK_BYTES = 20 << 20
 MAGIC = re.compile(r"^(\s*)([%!].*)$")
 CHAPTER_IN_NAME = re.compile(r"(?<![A-Za-z0-9])(ch\d\d)(?![0-9])")
@@ -34,6 +41,24 @@ class Submission:
     chapter: str | None
     sources: list[str]
     warnings: list[str] = field(default_factory=list)
+    answers: dict[str, str] = field(default_factory=dict)  # design questions: id -> cleaned text
+
+
+def clean_answer(text: str, limit: int = MAX_ANSWER_CHARS) -> str:
+    """A student's written answer made safe to store and show: line ends normalised, control and
+    bidirectional-override characters removed, cut to ``limit`` characters (with a note).
+    Escaping for HTML or markdown is the writer's job (``gradebook``)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    text = CONTROL.sub("", text).strip()
+    if len(text) > limit:
+        text = text[:limit] + f"\n[... cut: the answer has {len(text)} characters, {limit} are kept]"
+    return text
+
+
+def is_placeholder(text: str) -> bool:
+    """True when an answer cell holds nothing but what ``mmlearn-release`` left there."""
+    rest = text.replace(ANSWER_PLACEHOLDER, "").replace(CODE_PLACEHOLDER, "")
+    return not rest.strip()
 
 
 def decode_text(data: bytes, name: str = "the file") -> str:
@@ -171,7 +196,20 @@ def read_submission(path: Path | str, chapter: str | None = None, data: bytes | 
         if changed:
             warnings.append(f"cell {i + 1}: IPython magics were skipped")
         sources.append(source)
-    return Submission(found, sources, warnings)
+    return Submission(found, sources, warnings, manual_answers(nb))
+
+
+def manual_answers(nb: dict[str, Any]) -> dict[str, str]:
+    """The text of the cells tagged ``manual`` and a question id, by id (cells joined), cleaned
+    by :func:`clean_answer`; markdown or code alike, never executed."""
+    parts: dict[str, list[str]] = {}
+    for cell in _raw_cells(nb, []):
+        tags = _tags(cell)
+        if MANUAL_TAG not in tags:
+            continue
+        for tag in sorted(tags - {MANUAL_TAG} - GRADED_TAGS):
+            parts.setdefault(tag[:40], []).append(_text(cell.get("source"))[: 4 * MAX_ANSWER_CHARS])
+    return {q: clean_answer(SOLUTION_MARKER.sub("", "\n\n".join(texts))) for q, texts in parts.items()}
 
 
 def read_notebook(path: Path | str) -> nbformat.NotebookNode:

@@ -17,12 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .notebook import NotebookError, read_bytes, read_submission
+from .notebook import NotebookError, Submission, is_placeholder, read_bytes, read_submission
 from .sandbox import Limits
 from .session import STARTUP_SECONDS, WorkerSubject
-from .spec import Question, load_questions
+from .spec import Question, dependencies, graded_questions, load_questions
 from .subject import WorkerLost, WorkerTimeout
-from .verdict import Status, Verdict, judge, new_seed
+from .verdict import MANUAL_TEXT, Status, Verdict, judge, new_seed
 
 
 @dataclass
@@ -32,10 +32,22 @@ class QuestionResult:
     message: str
     points: int
     max_points: int
+    kind: str = ""
+    answer: str | None = None  # a design question's answer text (for the instructor only)
+    scored: bool = False  # a design question's points were set by the instructor
 
     @property
     def passed(self) -> bool:
         return self.status is Status.PASS
+
+    @property
+    def manual(self) -> bool:
+        return self.kind == "design"
+
+    @property
+    def pending(self) -> bool:
+        """A design question answered but not yet scored by the instructor."""
+        return self.status is Status.MANUAL and not self.scored
 
 
 @dataclass
@@ -51,11 +63,25 @@ class NotebookReport:
 
     @property
     def score(self) -> int:
+        """Every point earned: the automatic ones, and the instructor's rubric scores merged."""
         return sum(r.points for r in self.results)
 
     @property
     def max_score(self) -> int:
         return sum(r.max_points for r in self.results)
+
+    @property
+    def auto_score(self) -> int:
+        return sum(r.points for r in self.results if not r.manual)
+
+    @property
+    def auto_max(self) -> int:
+        return sum(r.max_points for r in self.results if not r.manual)
+
+    @property
+    def pending(self) -> list[str]:
+        """Design questions whose answers wait for the instructor's rubric score."""
+        return [r.id for r in self.results if r.pending]
 
     def result(self, question: str) -> QuestionResult:
         return next(r for r in self.results if r.id == question)
@@ -68,7 +94,8 @@ class NotebookReport:
         lines += [f"  note: {w}" for w in self.warnings]
         for r in self.results:
             lines.append(f"  {r.status.mark} {r.id} [{r.points}/{r.max_points}] {r.message}")
-        lines.append(f"  score: {self.score}/{self.max_score}")
+        tail = f" ({len(self.pending)} question(s) wait for your instructor)" if self.pending else ""
+        lines.append(f"  score: {self.score}/{self.max_score}{tail}")
         return "\n".join(lines)
 
 
@@ -109,15 +136,18 @@ def _start_worker(
     return None
 
 
-def _judge_in_fresh_process(q: Question, worker: WorkerSubject, seed: int, timeout: float) -> Verdict:
-    """Judge ``q`` in a process forked from the worker for this question only."""
+def _judge_in_fresh_process(
+    q: Question, worker: WorkerSubject, seed: int, timeout: float, provided: list[Question]
+) -> Verdict:
+    """Judge ``q`` in a process forked from the worker for this question only, with the reference
+    functions of ``provided`` in place of the student's own."""
     try:
         worker.begin_question(max(timeout, 0.1))
     except WorkerTimeout as err:
         return Verdict(Status.TIMEOUT, str(err))
     except WorkerLost as err:
         return Verdict(Status.CRASH, str(err))
-    verdict = judge(q, worker, seed)
+    verdict = judge(q, worker, seed, provided)
     try:
         worker.end_question()
     except WorkerLost:
@@ -134,6 +164,7 @@ def _grade_questions(
     seed: int,
     deadline: float,
     report: NotebookReport,
+    chapter_questions: list[Question] | None = None,
 ) -> dict[str, Verdict]:
     verdicts: dict[str, Verdict] = {}
     pending = list(questions)
@@ -152,7 +183,11 @@ def _grade_questions(
                     continue
                 worker.timeout_text = f"took longer than {timeout:g} s (an endless loop?)"
                 verdicts[q.id] = _judge_in_fresh_process(
-                    q, worker, seed, min(timeout, deadline - time.monotonic())
+                    q,
+                    worker,
+                    seed,
+                    min(timeout, deadline - time.monotonic()),
+                    dependencies(q, chapter_questions or questions),
                 )
         finally:
             worker.cleanup()
@@ -202,40 +237,77 @@ def grade_notebook(
         if report.chapter is None:
             return report
     try:
-        questions = load_questions(report.chapter, bank)
+        chapter_questions = load_questions(report.chapter, bank)
     except ValueError as err:
         report.error = str(err)
         return report
+    questions = chapter_questions
     if only is not None:
         questions = [q for q in questions if q.id in set(only)]
     if submission is None:
         report.results = [
-            QuestionResult(q.id, Status.INVALID, report.error or "", 0, q.points) for q in questions
+            QuestionResult(q.id, Status.INVALID, report.error or "", 0, q.points, q.kind or "")
+            for q in questions
         ]
         return report
     if not submission.sources:
         report.warnings.append("the notebook has no code cells")
-    budget = notebook_timeout or STARTUP_SECONDS + timeout * (len(questions) + len(submission.sources) + 1)
+    automatic = grading_order(graded_questions(questions))
+    verdicts = {q.id: _manual_verdict(q, submission) for q in questions if q.manual}
+    budget = notebook_timeout or STARTUP_SECONDS + timeout * (len(automatic) + len(submission.sources) + 1)
     try:
-        verdicts = _grade_questions(
-            submission.sources,
-            questions,
-            timeout,
-            Limits(memory_mb=memory_mb),
-            slot,
-            report.seed if report.seed is not None else new_seed(),
-            time.monotonic() + budget,
-            report,
+        verdicts |= (
+            _grade_questions(
+                submission.sources,
+                automatic,
+                timeout,
+                Limits(memory_mb=memory_mb),
+                slot,
+                report.seed if report.seed is not None else new_seed(),
+                time.monotonic() + budget,
+                report,
+                chapter_questions,
+            )
+            if automatic
+            else {}
         )
     except GraderError as err:
         report.error = str(err)
-        verdicts = {}
     for q in questions:
         v = verdicts.get(q.id, Verdict(Status.CRASH, "not graded"))
-        report.results.append(
-            QuestionResult(q.id, v.status, v.message, q.points if v.passed else 0, q.points)
+        result = QuestionResult(
+            q.id, v.status, v.message, q.points if v.passed else 0, q.points, q.kind or ""
         )
+        if v.status is Status.MANUAL:
+            result.answer = submission.answers[q.id]
+        report.results.append(result)
     return report
+
+
+def grading_order(questions: list[Question]) -> list[Question]:
+    """The order questions are judged in: those that use no other question first (bank order),
+    then the others, each after every question it uses.
+
+    A question's process receives the references of what it uses, and files written in the
+    worker's scratch folder outlive it; in this order every question is judged before any
+    process that could have been given its reference (so none could have stashed it there)."""
+    plain = [q for q in questions if not q.uses]
+    order = list(plain)
+    for q in questions:
+        if q.uses:
+            for d in [*dependencies(q, questions), q]:
+                if d not in order:
+                    order.append(d)
+    return order
+
+
+def _manual_verdict(q: Question, submission: Submission) -> Verdict:
+    """A design question: the answer is there (``MANUAL``), untouched, or has no cell."""
+    if q.id not in submission.answers:
+        return Verdict(Status.MISSING, f"no cell is tagged 'manual' and {q.id!r}: your answer was not found")
+    if is_placeholder(submission.answers[q.id]):
+        return Verdict(Status.UNANSWERED, "not answered yet: the answer cell still holds the placeholder")
+    return Verdict(Status.MANUAL, MANUAL_TEXT)
 
 
 def find_submissions(paths: Sequence[Path | str]) -> list[Path]:

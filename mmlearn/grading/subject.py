@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .codec import CodecError, decode, encode
-from .execute import call, describe
+from .execute import build_references, call, describe
 
 
 class StudentRaised(Exception):
@@ -77,6 +77,18 @@ class Subject(ABC):
             ]
         return FunctionInfo(bool(info.get("callable")), str(info.get("type", ""))[:100], parsed)
 
+    def provide(self, shipped: list[dict[str, str]]) -> None:
+        """Put the reference functions ``shipped`` (``spec.reference_source`` of each question
+        used, used before user) into the student's namespace for the current question only."""
+        answer = self.request({"op": "provide", "functions": shipped})
+        if answer.get("provided") is not True:
+            raise WorkerLost(
+                f"the grader could not provide the reference functions ({answer.get('refused', '')})"
+            )
+
+    def withdraw(self) -> None:  # noqa: B027 (a no-op by default, not abstract)
+        """Undo :meth:`provide` (a worker's question process ends anyway: nothing to do)."""
+
     def call(self, name: str, args: tuple, kwargs: dict, **options: Any) -> CallResult:
         message = {"op": "call", "name": name, "args": encode(list(args)), "kwargs": encode(dict(kwargs))}
         message.update(options)
@@ -128,6 +140,34 @@ class LocalSubject(Subject):
     def __init__(self, namespace: dict[str, Any]) -> None:
         self.namespace = namespace
         self.cell_errors = []
+        self._saved: list[tuple[dict[str, Any], str, Any]] = []
+
+    def provide(self, shipped: list[dict[str, str]]) -> None:
+        """The reference functions replace the student's own in this namespace and in the globals
+        of the student's functions (their notebook), until :meth:`withdraw`."""
+        try:
+            built = build_references(shipped)
+        except Exception as err:
+            raise WorkerLost(f"the grader could not build the reference functions ({err})") from err
+        spaces = [self.namespace]
+        for fn in list(self.namespace.values()):
+            g = getattr(fn, "__globals__", None)
+            if isinstance(g, dict) and all(g is not s for s in spaces):
+                spaces.append(g)
+        missing = object()
+        for space in spaces:
+            for name, fn in built.items():
+                self._saved.append((space, name, space.get(name, missing)))
+                space[name] = fn
+        self._missing = missing
+
+    def withdraw(self) -> None:
+        while self._saved:
+            space, name, old = self._saved.pop()
+            if old is getattr(self, "_missing", None):
+                space.pop(name, None)
+            else:
+                space[name] = old
 
     def request(self, message: dict[str, Any]) -> dict[str, Any]:
         if message["op"] == "describe":

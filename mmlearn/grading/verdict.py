@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 from .scrub import scrub
-from .spec import Question, signature_problem
+from .spec import Question, reference_source, signature_problem
 from .subject import Answer, StudentRaised, Subject, WorkerLost, WorkerTimeout
 
 
@@ -23,10 +24,12 @@ class Status(str, Enum):
     TIMEOUT = "timeout"  # killed after the time limit
     CRASH = "crash"  # the worker died, or broke the protocol
     INVALID = "invalid"  # the notebook could not be read
+    MANUAL = "manual"  # a design question: the instructor scores it with its rubric
 
     @property
     def mark(self) -> str:
-        return {"pass": "✓", "timeout": "⏱", "unanswered": "…", "missing": "?"}.get(self.value, "✗")
+        marks = {"pass": "✓", "timeout": "⏱", "unanswered": "…", "missing": "?", "manual": "✎"}
+        return marks.get(self.value, "✗")
 
 
 @dataclass(frozen=True)
@@ -44,12 +47,34 @@ def new_seed() -> int:
     return secrets.randbits(31)
 
 
-def judge(question: Question, subject: Subject, seed: int | None = None) -> Verdict:
+MANUAL_TEXT = "graded by your instructor with the question's rubric"
+
+
+def judge(
+    question: Question, subject: Subject, seed: int | None = None, provided: Sequence[Question] = ()
+) -> Verdict:
     """Run ``question``'s check against the student's function in ``subject``; decide here.
 
-    Every message is scrubbed (paths, environment, length) before it reaches the student.
+    ``provided``: the questions whose *reference* functions replace the student's own while this
+    one is checked (``spec.dependencies``: what ``question.uses``), so that a mistake there is
+    not charged twice. Every message is scrubbed (paths, environment, length) before it reaches
+    the student. A design question is never judged here: its verdict is ``MANUAL``.
     """
+    if question.manual or question.check is None:
+        return Verdict(Status.MANUAL, MANUAL_TEXT)
     seed = new_seed() if seed is None else seed
+    try:
+        shipped = [reference_source(q) for q in provided]
+    except ValueError as err:  # a problem of the bank, not of the student
+        return Verdict(Status.CRASH, scrub(f"the grader cannot provide the reference functions ({err})"))
+    try:
+        return _judge(question, subject, seed, shipped)
+    finally:
+        subject.withdraw()
+
+
+def _judge(question: Question, subject: Subject, seed: int, shipped: list[dict[str, str]]) -> Verdict:
+    assert question.check is not None
     try:
         info = subject.describe(question.function)
         if info is None:
@@ -58,6 +83,8 @@ def judge(question: Question, subject: Subject, seed: int | None = None) -> Verd
         problem = signature_problem(info, question)
         if problem:
             return Verdict(Status.SIGNATURE, scrub(problem))
+        if shipped:
+            subject.provide(shipped)
         question.check(Answer(subject, question.function), seed)
     except StudentRaised as err:
         if err.type_name == "NotImplementedError":

@@ -17,7 +17,7 @@ import time
 from typing import Any, BinaryIO
 
 from .channel import blocking_read_frame, pack
-from .execute import call, describe, student_error
+from .execute import build_references, call, describe, student_error
 
 ENDED = 77  # exit status of a question's process that was told to end (any other is a loss)
 
@@ -64,6 +64,19 @@ def _send(answers: BinaryIO, answer: dict[str, Any], nonce: Any) -> None:
         data = data[answers.write(data) or 0 :]
 
 
+def provide(namespace: dict[str, Any], shipped: Any) -> dict[str, Any]:
+    """Replace the student's functions by the reference versions the parent sent (for this
+    question's process only: they die with it). The verdict never depends on them: the parent
+    compares the student's results with values it computes itself."""
+    if not isinstance(shipped, list) or not all(isinstance(i, dict) for i in shipped):
+        return {"refused": "malformed reference functions"}
+    try:
+        namespace.update(build_references(shipped))
+    except BaseException as err:  # a broken builtin of the student's, or a broken bank
+        return {"refused": f"{type(err).__name__}"}
+    return {"provided": True}
+
+
 def serve_question(requests: BinaryIO, answers: BinaryIO, namespace: dict[str, Any]) -> None:
     """In a forked child: answer ``describe`` and ``call`` until ``end``; then exit.
 
@@ -81,6 +94,8 @@ def serve_question(requests: BinaryIO, answers: BinaryIO, namespace: dict[str, A
             answer = describe(namespace, name)
         elif op == "call" and name in namespace:
             answer = call(namespace[name], message)
+        elif op == "provide":
+            answer = provide(namespace, message.get("functions"))
         else:
             answer = {"refused": f"unexpected request {op!r}"}
         _send(answers, answer, message.get("nonce"))

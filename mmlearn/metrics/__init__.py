@@ -24,7 +24,7 @@ from .interaction import (
     modality_ablation,
     pid,
 )
-from .intervals import format_ci, mean_ci
+from .intervals import format_ci, mean_ci, paired_diff_ci
 from .label_recall import label_recall_at_k
 from .modality_gap import close_gap, modality_gap, modality_gap_vector
 from .scores import accuracy, recall_at_k
@@ -43,6 +43,7 @@ __all__ = [
     "format_ci",
     "label_recall_at_k",
     "mean_ci",
+    "paired_diff_ci",
     "modality_gap",
     "modality_gap_vector",
     "uniformity",

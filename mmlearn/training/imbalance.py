@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .._validation import check_labels, check_positive_float
@@ -96,3 +97,96 @@ def modulate_gradients(
             if spread is not None:
                 eps = torch.randn(p.grad.shape, generator=generator, dtype=p.grad.dtype)
                 p.grad.add_(eps.to(p.grad.device) * spread)
+
+
+class LateHeadModel(nn.Module):
+    """Encoders and one linear head on their concatenated outputs: ``logits = W [h_1; ...; h_M] + b``.
+
+    The architecture OGM-GE is defined for (:func:`split_linear_head` gives each modality's share
+    of the logits). ``aux_heads`` holds one linear head per modality, used only by gradient
+    blending (:func:`fit_imbalance` with ``method="blend"``); the prediction never reads them.
+    Shapes: ``x_m (batch, d_m)``, encoder outputs ``h_m (batch, e_m)``, logits ``(batch, K)``.
+    """
+
+    def __init__(self, encoders: Sequence[nn.Module], feature_dims: Sequence[int], n_classes: int) -> None:
+        super().__init__()
+        if len(encoders) != len(feature_dims) or len(encoders) < 2:
+            raise ValueError(
+                f"LateHeadModel: need M >= 2 encoders and one feature size each, got {len(encoders)} "
+                f"encoders and {len(feature_dims)} sizes"
+            )
+        self.encoders = nn.ModuleList(encoders)
+        self.head = nn.Linear(sum(feature_dims), n_classes)
+        self.aux_heads = nn.ModuleList(nn.Linear(d, n_classes) for d in feature_dims)
+
+    def features(self, *inputs: Tensor) -> list[Tensor]:
+        """``[h_1, ..., h_M]``, each ``(batch, e_m)``."""
+        return [enc(x) for enc, x in zip(self.encoders, inputs, strict=True)]
+
+    def forward(self, *inputs: Tensor) -> Tensor:
+        return self.head(torch.cat(self.features(*inputs), dim=-1))
+
+
+IMBALANCE_METHODS = ("joint", "ogm_ge", "blend")
+
+
+def fit_imbalance(
+    model: LateHeadModel,
+    inputs: Sequence[Tensor],
+    labels: Tensor,
+    method: str = "joint",
+    epochs: int = 10,
+    lr: float = 0.05,
+    batch_size: int = 64,
+    alpha: float = 1.0,
+    blend_weights: Sequence[float] | None = None,
+    seed: int = 0,
+) -> list[float]:
+    r"""Train ``model`` with SGD (momentum 0.9) on ``inputs`` (``M`` tensors ``(n, d_m)``) and
+    ``labels (n,)``; returns the mean fused loss of each epoch.
+
+    * ``"joint"``: the fused cross-entropy ``L_f`` alone;
+    * ``"ogm_ge"``: the same loss, with each encoder's gradients modulated by
+      :func:`ogm_coefficients` (``alpha``) and :func:`modulate_gradients` before every step
+      (Peng et al., 2022);
+    * ``"blend"``: ``w_0 L_f + sum_m w_m L_m`` with ``L_m`` the cross-entropy of the auxiliary
+      head of modality ``m`` on ``h_m`` (``blend_weights = (w_0, w_1, ..., w_M)``, default all
+      ones). Gradient blending (Wang et al., 2020) *estimates* these weights from each head's
+      overfitting-to-generalisation ratio; fixed weights are this book's simplification.
+    """
+    owner = "fit_imbalance"
+    if method not in IMBALANCE_METHODS:
+        raise ValueError(f"{owner}: method must be one of {IMBALANCE_METHODS}, got {method!r}")
+    m = len(model.encoders)
+    if len(inputs) != m:
+        raise ValueError(f"{owner}: inputs must hold M = {m} tensors, got {len(inputs)}")
+    labels = check_labels(labels, "labels", owner, inputs[0].shape[0])
+    weights = [1.0] * (m + 1) if blend_weights is None else [float(w) for w in blend_weights]
+    if len(weights) != m + 1:
+        raise ValueError(f"{owner}: blend_weights needs M + 1 = {m + 1} values, got {len(weights)}")
+    gen = torch.Generator().manual_seed(seed)
+    optimiser = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    history = []
+    model.train()
+    for _ in range(epochs):
+        total = 0.0
+        for index in torch.randperm(len(labels), generator=gen).split(batch_size):
+            xs, y = [x[index] for x in inputs], labels[index]
+            feats = model.features(*xs)
+            fused = F.cross_entropy(model.head(torch.cat(feats, dim=-1)), y)
+            loss = fused
+            if method == "blend":
+                loss = weights[0] * fused + sum(
+                    w * F.cross_entropy(head(h), y)
+                    for w, head, h in zip(weights[1:], model.aux_heads, feats, strict=True)
+                )
+            optimiser.zero_grad()
+            loss.backward()
+            if method == "ogm_ge":
+                k = ogm_coefficients(split_linear_head(model.head, [h.detach() for h in feats]), y, alpha)
+                modulate_gradients([enc.parameters() for enc in model.encoders], k, generator=gen)
+            optimiser.step()
+            total += float(fused.detach()) * len(index)
+        history.append(total / len(labels))
+    model.eval()
+    return history

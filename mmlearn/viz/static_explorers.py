@@ -7,10 +7,11 @@ that shows the picture of the current combination. Nothing is loaded from anywhe
 is one self-contained HTML fragment (its ``_repr_html_``), so the site stays offline. In Jupyter
 the live ipywidgets explorers stay the interactive version; this one is their static twin.
 
-Example (chapter 5)::
+Examples (chapters 5 and 7)::
 
     explorer = attention_static_explorer(images, centres, hop_weights, titles)
     explorer  # in the book: a "question" and a "hop" slider over precomputed pictures
+    bilinear_static_explorer((16, 16), 32, accuracy=accuracy)  # rank, factor, sketch size
 
 Cost: one small PNG per state, so keep the grid small (``max_states``).
 """
@@ -27,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["StaticExplorer", "attention_static_explorer"]
+__all__ = ["StaticExplorer", "attention_static_explorer", "bilinear_static_explorer"]
 
 
 class StaticExplorer:
@@ -148,4 +149,78 @@ def attention_static_explorer(
         render,
         {"sample": [str(i + 1) for i in range(n)], "hop": [str(k + 1) for k in range(hops)]},
         title="Where each hop looks (precomputed, works offline)",
+    )
+
+
+def bilinear_static_explorer(
+    input_dims: Sequence[int],
+    output_dim: int,
+    *,
+    ranks: Sequence[int] = (1, 2, 4, 8, 16, 32, 64),
+    factors: Sequence[int] = (1, 2, 4),
+    sketch_dims: Sequence[int] = (16, 64, 256, 1024, 4096),
+    accuracy: Mapping[str, Mapping[int, float]] | None = None,
+    dpi: int = 72,
+) -> StaticExplorer:
+    """The chapter 7 bilinear explorer without a kernel: rank ``R``, factor ``k`` and sketch size
+    ``D`` sliders over precomputed pictures (``len(ranks) * len(factors) * len(sketch_dims)``
+    states).
+
+    Each picture is a bar chart of the trainable parameters of MLB, MFB, MFH, LMF (at rank ``R``
+    and factor ``k``) and MCB (at ``D``) from
+    :func:`mmlearn.experiments.param_counts`, with the full bilinear form and tensor fusion as
+    dashed lines; its title gives the relative RMS error of the MCB estimate at ``D``
+    (:func:`mmlearn.experiments.sketch_error`, computed once per ``D``) and, when
+    ``accuracy[name][rank]`` is given, the measured accuracy of each fusion at the measured rank
+    nearest to ``R``. The same information as the live ``bilinear_explorer`` of
+    :mod:`mmlearn.viz.bilinear_explorer`.
+    """
+    import math
+
+    import matplotlib.pyplot as plt
+
+    from ..experiments.sizing import param_counts, sketch_error
+
+    errors = [sketch_error(d) for d in sketch_dims]
+    fixed = param_counts(input_dims, output_dim)
+    names = ["mlb", "mfb", "mfh", "lmf", "mcb"]
+
+    def nearest(by_rank: Mapping[int, float], rank: int) -> int:
+        return min(by_rank, key=lambda r: abs(math.log(r) - math.log(rank)))
+
+    def render(rank: int, factor: int, sketch: int):
+        r, k, d = ranks[rank], factors[factor], sketch_dims[sketch]
+        counts = param_counts(input_dims, output_dim, r, k, d)
+        fig, ax = plt.subplots(figsize=(5.6, 3.2))
+        bars = ax.bar([n.upper() for n in names], [counts[n] for n in names], color="#4c72b0")
+        for bar, n in zip(bars, names, strict=True):
+            note = f"{counts[n]:,}"
+            if accuracy and n in accuracy and accuracy[n]:
+                at = nearest(accuracy[n], r)
+                note += f"\nacc {accuracy[n][at]:.2f} (R={at})"
+            ax.annotate(
+                note,
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
+        for n, style in (("bilinear", "--"), ("tfn", ":")):
+            if n in fixed:
+                ax.axhline(fixed[n], ls=style, color="grey", lw=1, label=f"{n.upper()} {fixed[n]:,}")
+        ax.set(yscale="log", ylabel="trainable parameters", ylim=(10, 30 * max(max(counts.values()), 10)))
+        ax.set_title(f"R = {r}, k = {k}, D = {d}: MCB relative error {errors[sketch]:.3f}", fontsize=10)
+        ax.legend(fontsize=8, loc="upper left")
+        fig.tight_layout()
+        return fig
+
+    return StaticExplorer(
+        render,
+        {
+            "rank": [str(r) for r in ranks],
+            "factor": [str(k) for k in factors],
+            "sketch": [str(d) for d in sketch_dims],
+        },
+        title=f"Bilinear fusions {tuple(input_dims)} -> {output_dim} (precomputed, works offline)",
+        dpi=dpi,
     )

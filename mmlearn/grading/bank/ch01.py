@@ -1,13 +1,23 @@
-"""Chapter 1, modalities and heterogeneity: sampling rates, scales, missing modalities."""
+"""Chapter 1, modalities and heterogeneity: sampling rates, training statistics, scale dominance."""
 
 from __future__ import annotations
+
+import random
 
 import numpy as np
 import torch
 
-from ..checks import as_tensor, assert_close, assert_shape
+from ..checks import assert_close, assert_not_modified, assert_shape
 from ..spec import Question
 from ..subject import Answer
+
+
+def _tensor(out, name: str, dtype: torch.dtype) -> torch.Tensor:
+    if not isinstance(out, torch.Tensor):
+        raise AssertionError(f"{name} should return a torch tensor, got {type(out).__name__}")
+    if out.dtype != dtype:
+        raise AssertionError(f"{name} should keep the input dtype {dtype}, got {out.dtype}")
+    return out
 
 
 def check_resample(fn: Answer, seed: int) -> None:
@@ -18,54 +28,124 @@ def check_resample(fn: Answer, seed: int) -> None:
     assert_close(out, expected, "resample(x, 4, 8) (linear interpolation)")
     down = fn(torch.arange(9, dtype=torch.float64), 8, 2)
     assert_close(down, torch.tensor([0.0, 4.0, 8.0], dtype=torch.float64), "resample(x, 8, 2)")
+    rng = random.Random(seed)
+    for _ in range(3):  # other lengths and rates
+        n, src, dst = rng.randint(2, 40), rng.choice([3, 5, 10, 16]), rng.choice([2, 4, 7, 25])
+        x = torch.from_numpy(np.random.default_rng(rng.randint(0, 999)).normal(size=n))
+        t_in = np.arange(n) / src
+        t_out = np.arange(int(np.floor((n - 1) / src * dst + 1e-9)) + 1) / dst
+        ref = torch.from_numpy(np.interp(t_out, t_in, x.numpy()))
+        name = f"resample(x of {n} samples, {src}, {dst})"
+        out = _tensor(assert_not_modified(fn, x, src, dst, name=name), name, torch.float64)
+        assert_close(out, ref, name)
+
+
+def _views(g: torch.Generator, n: int, dims: list[int], dtype=torch.float64) -> list[torch.Tensor]:
+    return [
+        torch.randn(n, d, generator=g, dtype=dtype) * 10 ** torch.randint(-2, 3, (1,), generator=g).item()
+        + torch.randn(1, d, generator=g, dtype=dtype) * 5
+        for d in dims
+    ]
+
+
+def _standardize_reference(train: list[torch.Tensor], test: list[torch.Tensor]):
+    out_train, out_test = [], []
+    for a, b in zip(train, test, strict=True):
+        mu, sd = a.mean(0), a.std(0, unbiased=False)
+        sd = torch.where(sd > 0, sd, torch.ones_like(sd))
+        out_train.append((a - mu) / sd)
+        out_test.append((b - mu) / sd)
+    return out_train, out_test
 
 
 def check_standardize(fn: Answer, seed: int) -> None:
     g = torch.Generator().manual_seed(seed)
-    views = [
-        torch.randn(50, 3, generator=g, dtype=torch.float64) * 100 + 7,
-        torch.randn(50, 2, generator=g, dtype=torch.float64) * 0.01,
-    ]
-    views[1][:, 1] = 3.0  # a constant feature
-    out = fn(views)
-    if not isinstance(out, list | tuple) or len(out) != 2:
-        raise AssertionError("standardize_views should return a list with one tensor per view")
-    for i, (o, v) in enumerate(zip(out, views, strict=True)):
-        o = assert_shape(o, tuple(v.shape), f"view {i}")
-        if not torch.isfinite(o).all():
-            raise AssertionError(f"view {i} contains NaN or inf (a constant feature must map to 0)")
-    assert_close(
-        out[0].mean(0), torch.zeros(3, dtype=torch.float64), "the feature means of view 0", atol=1e-8
-    )
-    assert_close(
-        out[0].std(0, unbiased=False),
-        torch.ones(3, dtype=torch.float64),
-        "the feature standard deviations of view 0 (population std)",
-        atol=1e-6,
-    )
-    assert_close(out[1][:, 1], torch.zeros(50, dtype=torch.float64), "the constant feature of view 1")
-    assert_close(
-        out[1][:, 0].std(unbiased=False),
-        torch.tensor(1.0, dtype=torch.float64),
-        "the std of view 1's first feature (each view and feature on its own scale)",
+    rng = random.Random(seed)
+    cases = [(50, 20, [3, 2]), (rng.randint(5, 30), 1, [rng.randint(1, 6) for _ in range(rng.randint(3, 5))])]
+    for n_train, n_test, dims in cases:
+        train, test = _views(g, n_train, dims), _views(g, n_test, dims)
+        train[-1][:, -1] = 3.0  # a constant training feature
+        test = [t + 2.0 for t in test]  # the test split has another mean: its own statistics are wrong
+        out = assert_not_modified(fn, train, test, name="standardize_views(train_views, test_views)")
+        if not isinstance(out, tuple | list) or len(out) != 2:
+            raise AssertionError("standardize_views should return a pair (train_views, test_views)")
+        ref_train, ref_test = _standardize_reference(train, test)
+        for part, got, ref in [("train", out[0], ref_train), ("test", out[1], ref_test)]:
+            if not isinstance(got, list | tuple) or len(got) != len(ref):
+                raise AssertionError(
+                    f"the {part} part should be a list with one tensor per view ({len(ref)})"
+                )
+            for i, (o, r) in enumerate(zip(got, ref, strict=True)):
+                o = _tensor(o, f"{part} view {i}", torch.float64)
+                assert_shape(o, tuple(r.shape), f"{part} view {i}")
+                if not torch.isfinite(o).all():
+                    raise AssertionError(
+                        f"{part} view {i} contains NaN or inf (a constant feature must map to 0)"
+                    )
+                assert_close(
+                    o,
+                    r,
+                    f"{part} view {i} (standardise each feature with the TRAINING mean and population std)",
+                )
+
+
+def _scale_data(seed: int):
+    rng = np.random.default_rng(seed)
+    k, n = 3, 240
+    y = rng.integers(0, k, n)
+    informative = rng.normal(size=(k, 4))[y] + 0.7 * rng.normal(size=(n, 4))
+    loud_noise = 100.0 * rng.normal(size=(n, 5))  # uninformative, on a large scale
+    views = [torch.from_numpy(informative), torch.from_numpy(loud_noise)]
+    split = n // 2
+    return (
+        [v[:split] for v in views],
+        torch.from_numpy(y[:split]),
+        [v[split:] for v in views],
+        torch.from_numpy(y[split:]),
     )
 
 
-def check_presence(fn: Answer, seed: int) -> None:
-    a = np.arange(12, dtype=float).reshape(4, 3)
-    b = np.ones((4, 2))
-    a[1, :] = np.nan  # modality 0 missing for sample 1
-    b[2, :] = np.nan  # modality 1 missing for sample 2
-    a[3, 0] = np.nan  # one noisy feature is not a missing modality
-    out = as_tensor(fn([torch.from_numpy(a), torch.from_numpy(b)]), "presence_mask(views)")
-    expected = torch.tensor([[1, 1], [0, 1], [1, 0], [1, 1]], dtype=torch.bool)
-    assert_shape(out, (4, 2), "presence_mask(views)")
-    if out.dtype != torch.bool:
-        raise AssertionError(f"presence_mask should return a bool tensor, got {out.dtype}")
-    if not torch.equal(out, expected):
-        raise AssertionError(
-            "presence_mask is wrong: a modality is missing for a sample only when all of its features are NaN"
+def _nearest_centroid(train_views, train_y, test_views, test_y) -> float:
+    a, b = torch.cat(list(train_views), 1), torch.cat(list(test_views), 1)
+    classes = torch.unique(train_y)
+    centroids = torch.stack([a[train_y == c].mean(0) for c in classes])
+    pred = classes[torch.cdist(b, centroids).argmin(1)]
+    return float((pred == test_y).double().mean())
+
+
+def check_scale_experiment(fn: Answer, seed: int) -> None:
+    for s in (seed, seed + 1):
+        tr, ytr, te, yte = _scale_data(s)
+        out = assert_not_modified(fn, tr, ytr, te, yte, name="scale_experiment(...)")
+        if not isinstance(out, dict) or set(out) != {"raw", "standardized"}:
+            raise AssertionError(
+                'scale_experiment should return a dict with the keys "raw" and "standardized"'
+            )
+        for key, value in out.items():
+            if not isinstance(value, float):
+                raise AssertionError(f'out["{key}"] should be a Python float, got {type(value).__name__}')
+        raw = _nearest_centroid(tr, ytr, te, yte)
+        std = _nearest_centroid(
+            *(_standardize_reference(tr, te)[0], ytr, _standardize_reference(tr, te)[1], yte)
         )
+        assert_close(
+            torch.tensor(out["raw"]), torch.tensor(raw), 'out["raw"] (nearest centroid on the raw views)'
+        )
+        assert_close(
+            torch.tensor(out["standardized"]),
+            torch.tensor(std),
+            'out["standardized"] (nearest centroid after standardising with training statistics)',
+        )
+
+
+def standardize_views_reference(train_views, test_views):
+    train_out, test_out = [], []
+    for a, b in zip(train_views, test_views, strict=True):
+        mean, std = a.mean(dim=0), a.std(dim=0, unbiased=False)
+        std = torch.where(std > 0, std, torch.ones_like(std))
+        train_out.append((a - mean) / std)
+        test_out.append((b - mean) / std)
+    return train_out, test_out
 
 
 QUESTIONS = [
@@ -76,9 +156,26 @@ QUESTIONS = [
         check_resample,
         2,
         "Resample a signal to another sampling rate",
+        kind="implementation",
     ),
     Question(
-        "q2", "standardize_views", ("views",), check_standardize, 2, "Standardise each view on its own scale"
+        "q2",
+        "standardize_views",
+        ("train_views", "test_views"),
+        check_standardize,
+        2,
+        "Standardise a test split with training statistics",
+        kind="implementation",
+        reference=standardize_views_reference,
     ),
-    Question("q3", "presence_mask", ("views",), check_presence, 1, "Which modalities are present"),
+    Question(
+        "q3",
+        "scale_experiment",
+        ("train_views", "train_y", "test_views", "test_y"),
+        check_scale_experiment,
+        2,
+        "Experiment: a loud uninformative view and a nearest-centroid classifier",
+        kind="experiment",
+        uses=("q2",),
+    ),
 ]

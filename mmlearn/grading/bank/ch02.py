@@ -6,7 +6,14 @@ import random
 
 import torch
 
-from ..checks import assert_close, assert_equal
+from ..checks import (
+    assert_close,
+    assert_dtype_preserved,
+    assert_equal,
+    assert_not_modified,
+    draw_batches,
+    draw_dims,
+)
 from ..spec import Question
 from ..subject import Answer
 
@@ -26,6 +33,20 @@ def check_concat(fn: Answer, seed: int) -> None:
     two = xs[:2]
     w2 = weight[:, :7]
     assert_close(fn(two, w2, bias), torch.cat(two, 1) @ w2.T + bias, "the result for two modalities")
+    rng, g = random.Random(seed), torch.Generator().manual_seed(seed + 5)
+    for batch in draw_batches(rng):  # other sizes, three or more modalities, batch of one
+        dims, o = draw_dims(rng, m_range=(3, 5)), rng.randint(1, 6)
+        xs = [torch.randn(batch, d, generator=g, dtype=torch.float64) for d in dims]
+        weight = torch.randn(o, sum(dims), generator=g, dtype=torch.float64)
+        bias = torch.randn(o, generator=g, dtype=torch.float64)
+        name = f"concat_fusion(xs of sizes {dims}, batch {batch})"
+        out = assert_not_modified(fn, xs, weight, bias, name=name)
+        assert_close(out, torch.cat(xs, 1) @ weight.T + bias, name)
+    assert_dtype_preserved(
+        fn,
+        lambda dt: ([x.to(dt) for x in xs], weight.to(dt), bias.to(dt)),
+        name="concat_fusion(xs, weight, bias)",
+    )
 
 
 def check_weighted_sum(fn: Answer, seed: int) -> None:
@@ -36,6 +57,14 @@ def check_weighted_sum(fn: Answer, seed: int) -> None:
     assert_close(fn(projected, logits), expected, "weighted_sum_fusion(projected, logits)")
     equal = fn(projected, torch.zeros(3, dtype=torch.float64))
     assert_close(equal, projected.mean(1), "the result for equal logits (should be the mean)")
+    rng = random.Random(seed)
+    for batch in draw_batches(rng):
+        m, d = rng.randint(2, 5), rng.randint(1, 6)
+        projected = torch.randn(batch, m, d, generator=g, dtype=torch.float64)
+        logits = torch.randn(m, generator=g, dtype=torch.float64)
+        name = f"weighted_sum_fusion(projected {tuple(projected.shape)}, logits)"
+        out = assert_not_modified(fn, projected, logits, name=name)
+        assert_close(out, torch.einsum("bmd,m->bd", projected, logits.softmax(0)), name)
 
 
 def check_max_pool(fn: Answer, seed: int) -> None:
@@ -61,6 +90,7 @@ QUESTIONS = [
         check_concat,
         2,
         "Concatenation followed by a linear map",
+        kind="one-liner",
     ),
     Question(
         "q2",
@@ -69,8 +99,17 @@ QUESTIONS = [
         check_weighted_sum,
         2,
         "Softmax-weighted sum of projected modalities",
+        kind="implementation",
     ),
-    Question("q3", "max_pool_fusion", ("xs",), check_max_pool, 1, "Elementwise max over modalities"),
+    Question(
+        "q3",
+        "max_pool_fusion",
+        ("xs",),
+        check_max_pool,
+        1,
+        "Elementwise max over modalities",
+        kind="one-liner",
+    ),
     Question(
         "q4",
         "concat_param_count",
@@ -78,5 +117,6 @@ QUESTIONS = [
         check_count,
         1,
         "Parameters of a concatenation fusion",
+        kind="count",
     ),
 ]

@@ -1,4 +1,5 @@
-"""Chapter 7, low-rank bilinear: MLB forward, MFB sum pooling, parameter counts, signed sqrt."""
+"""Chapter 7, low-rank bilinear: MLB forward, MFB as a Tucker model with a fixed 0/1 core, the LMF
+rank that represents a TFN of given CP ranks, and a signed square root with a finite gradient."""
 
 from __future__ import annotations
 
@@ -6,56 +7,107 @@ import random
 
 import torch
 
-from ..checks import assert_close, assert_equal
+from ..checks import as_tensor, assert_close, assert_shape
 from ..spec import Question
 from ..subject import Answer
 
 
 def check_mlb(fn: Answer, seed: int) -> None:
     g = torch.Generator().manual_seed(seed)
-    for dims in [(4, 5), (3, 6, 2)]:
+    rng = random.Random(seed)
+    drawn = tuple(rng.randint(1, 9) for _ in range(rng.randint(2, 5)))
+    for dims, batch in [((4, 5), 5), ((3, 6, 2), 5), ((2, 3, 4, 5), 1), (drawn, rng.randint(1, 6))]:
         rank, out = 7, 3
-        xs = [torch.randn(5, d, generator=g, dtype=torch.float64) for d in dims]
+        xs = [torch.randn(batch, d, generator=g, dtype=torch.float64) for d in dims]
         ws = [torch.randn(rank, d, generator=g, dtype=torch.float64) for d in dims]
         bs = [torch.randn(rank, generator=g, dtype=torch.float64) for _ in dims]
         w_out = torch.randn(out, rank, generator=g, dtype=torch.float64)
         b_out = torch.randn(out, generator=g, dtype=torch.float64)
-        z = torch.ones(5, rank, dtype=torch.float64)
+        z = torch.ones(batch, rank, dtype=torch.float64)
         for x, w, b in zip(xs, ws, bs, strict=True):
             z = z * (x @ w.T + b)
         expected = z @ w_out.T + b_out
-        assert_close(fn(xs, ws, bs, w_out, b_out), expected, f"mlb_forward for {len(dims)} modalities")
+        result = fn.call([x.clone() for x in xs], ws, bs, w_out, b_out, return_args=True)
+        assert_close(result.value, expected, f"mlb_forward for {len(dims)} modalities, batch {batch}")
+        if any(
+            not torch.equal(as_tensor(a, "xs"), x)
+            for a, x in zip((result.args_after or [xs])[0], xs, strict=True)
+        ):
+            raise AssertionError("mlb_forward changed the inputs xs in place; build a new tensor")
 
 
-def check_mfb_pool(fn: Answer, seed: int) -> None:
-    z = torch.arange(12, dtype=torch.float64).reshape(1, 12)
-    assert_close(
-        fn(z, 3),
-        torch.tensor([[3.0, 12.0, 21.0, 30.0]], dtype=torch.float64),
-        "sum_pool(arange(12), 3) (windows of consecutive entries)",
-    )
-    g = torch.Generator().manual_seed(seed + 1)
-    z = torch.randn(4, 10, generator=g, dtype=torch.float64)
-    assert_close(fn(z, 2), z.view(4, 5, 2).sum(-1), "sum_pool(z, 2) for a batch of 4")
-    assert_close(fn(z, 1), z, "sum_pool(z, 1) (factor 1 changes nothing)")
+def mfb_core_reference(mm_dim: int, factor: int) -> torch.Tensor:
+    """The 0/1 core ``T (m, m k, m k)``: ``T[j, a, b] = 1`` iff ``a == b`` and ``a // k == j``."""
+    width = mm_dim * factor
+    core = torch.zeros(mm_dim, width, width, dtype=torch.float64)
+    a = torch.arange(width)
+    core[a // factor, a, a] = 1.0
+    return core
 
 
-def _drawn(seed: int) -> tuple[list[int], int, int]:
-    """A case the student cannot know in advance: input dims, output dim, rank."""
+def check_mfb_core(fn: Answer, seed: int) -> None:
     rng = random.Random(seed)
-    return [rng.randint(1, 100) for _ in range(rng.randint(2, 4))], rng.randint(1, 30), rng.randint(1, 50)
+    g = torch.Generator().manual_seed(seed + 1)
+    for m, k in [(4, 3), (1, 1), (3, 1), (2, 5), (rng.randint(2, 6), rng.randint(2, 4))]:
+        value = as_tensor(fn(m, k), f"mfb_core({m}, {k})")
+        if value.dtype.is_floating_point is False:
+            value = value.double()
+        expected = mfb_core_reference(m, k)
+        assert_close(value, expected, f"mfb_core({m}, {k}) (shape (m, m k, m k), entries 0 or 1)")
+        a = torch.randn(3, m * k, generator=g, dtype=torch.float64)
+        b = torch.randn(3, m * k, generator=g, dtype=torch.float64)
+        pooled = (a * b).view(3, m, k).sum(-1)  # MFB: windows of k consecutive products
+        tucker = torch.einsum("jab,na,nb->nj", value.double(), a, b)
+        assert_close(tucker, pooled, f"the Tucker core contraction with mfb_core({m}, {k}) (MFB's pooling)")
 
 
-def check_mlb_count(fn: Answer, seed: int) -> None:
-    for dims, out, rank in [([3, 4], 5, 6), ([64, 64], 10, 160), ([8, 6, 4], 2, 3), _drawn(seed)]:
-        expected = sum((d + 1) * rank for d in dims) + (rank + 1) * out
-        assert_equal(fn(dims, out, rank), expected, f"mlb_param_count({dims}, {out}, {rank})")
+def _cp_case(dims, out, ranks, g):
+    """Per-output CP factors of a TFN weight: factors[l][m] is (r_l, d_m + 1)."""
+    return [[torch.randn(r, d + 1, generator=g, dtype=torch.float64) for d in dims] for r in ranks]
 
 
-def check_lmf_count(fn: Answer, seed: int) -> None:
-    for dims, out, rank in [([3, 4], 5, 6), ([64, 64, 32], 10, 4), ([1, 1], 1, 1), _drawn(seed)]:
-        expected = rank * sum((d + 1) * out for d in dims) + rank + out
-        assert_equal(fn(dims, out, rank), expected, f"lmf_param_count({dims}, {out}, {rank})")
+def _tfn_weight_from_cp(cp, dims):
+    out = []
+    for per_mod in cp:
+        w = torch.zeros(*(d + 1 for d in dims), dtype=torch.float64)
+        for r in range(per_mod[0].shape[0]):
+            term = per_mod[0][r]
+            for f in per_mod[1:]:
+                term = torch.tensordot(term, f[r], dims=0)
+            w = w + term
+        out.append(w)
+    return torch.stack(out)  # (o, d_1 + 1, ..., d_M + 1)
+
+
+def check_lmf_from_cp(fn: Answer, seed: int) -> None:
+    rng = random.Random(seed)
+    g = torch.Generator().manual_seed(seed + 2)
+    cases = [([3, 2], [2, 1, 3]), ([2, 3, 2], [1, 2]), ([2, 2, 1, 2], [3]), ([4, 3], [1, 1, 1, 1])]
+    cases.append(
+        (
+            [rng.randint(1, 4) for _ in range(rng.randint(2, 4))],
+            [rng.randint(1, 4) for _ in range(rng.randint(1, 4))],
+        )
+    )
+    letters = "abcdefgh"
+    for dims, ranks in cases:
+        cp = _cp_case(dims, len(ranks), ranks, g)
+        value = fn(cp)
+        name = f"lmf_from_cp for input sizes {dims} and output slices of CP ranks {ranks}"
+        if not isinstance(value, (tuple, list)) or len(value) != 2:
+            raise AssertionError(f"{name} should return (factors, fusion_weights)")
+        factors, weights = value
+        if not isinstance(factors, (tuple, list)) or len(factors) != len(dims):
+            raise AssertionError(f"{name}: factors should be a list with one tensor per modality")
+        rank = max(ranks)
+        weights = assert_shape(weights, (rank,), f"{name}: fusion_weights (the smallest rank that works)")
+        factors = [
+            assert_shape(f, (rank, d + 1, len(ranks)), f"{name}: factor of modality {m}")
+            for m, (f, d) in enumerate(zip(factors, dims, strict=True))
+        ]
+        spec = "r," + ",".join(f"r{c}o" for c in letters[: len(dims)]) + "->o" + letters[: len(dims)]
+        rebuilt = torch.einsum(spec, weights.double(), *(f.double() for f in factors))
+        assert_close(rebuilt, _tfn_weight_from_cp(cp, dims), f"{name}: the TFN weight the LMF represents")
 
 
 def check_signed_sqrt(fn: Answer, seed: int) -> None:
@@ -82,13 +134,33 @@ QUESTIONS = [
         check_mlb,
         2,
         "MLB forward pass for M modalities",
-    ),
-    Question("q2", "sum_pool", ("z", "factor"), check_mfb_pool, 1, "MFB sum pooling"),
-    Question(
-        "q3", "mlb_param_count", ("input_dims", "output_dim", "rank"), check_mlb_count, 1, "Parameters of MLB"
+        kind="implementation",
     ),
     Question(
-        "q4", "lmf_param_count", ("input_dims", "output_dim", "rank"), check_lmf_count, 1, "Parameters of LMF"
+        "q2",
+        "mfb_core",
+        ("mm_dim", "factor"),
+        check_mfb_core,
+        2,
+        "MFB as a Tucker model with a fixed 0/1 core",
+        kind="derivation",
     ),
-    Question("q5", "signed_sqrt", ("z",), check_signed_sqrt, 1, "Signed square root with a finite gradient"),
+    Question(
+        "q3",
+        "lmf_from_cp",
+        ("cp_factors",),
+        check_lmf_from_cp,
+        2,
+        "The LMF rank that represents a TFN of given CP ranks",
+        kind="derivation",
+    ),
+    Question(
+        "q4",
+        "signed_sqrt",
+        ("z",),
+        check_signed_sqrt,
+        1,
+        "Signed square root with a finite gradient",
+        kind="implementation",
+    ),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import torch
 
 from ..checks import assert_close, assert_shape
@@ -32,6 +34,17 @@ def check_mode_product(fn: Answer, seed: int) -> None:
         name = f"mode_n_product(T, U, mode={mode}) with T of shape (3, 4, 5) and U of shape {tuple(u.shape)}"
         assert_shape(out, tuple(shape), name)
         assert_close(out, _mode_product(t, u, mode), name)
+    rng = random.Random(seed)
+    order = rng.randint(2, 5)
+    shape = [rng.randint(1, 4) for _ in range(order)]
+    mode, j = rng.randrange(order), rng.randint(1, 5)
+    t_drawn = _randn(*shape, seed=seed + 9).float()  # float32: the dtype must be kept
+    u_drawn = _randn(j, shape[mode], seed=seed + 10).float()
+    out = fn(t_drawn, u_drawn, mode)
+    name = f"mode_n_product of a float32 tensor of shape {tuple(shape)} along mode {mode}"
+    if not isinstance(out, torch.Tensor) or out.dtype != torch.float32:
+        raise AssertionError(f"{name} should return a float32 tensor (keep the input's dtype)")
+    assert_close(out, _mode_product(t_drawn.double(), u_drawn.double(), mode).float(), name, 1e-4, 1e-5)
     square = _randn(4, 4, seed=seed + 7)
     t4 = _randn(2, 4, 3, 4, seed=seed + 8)
     assert_close(
@@ -65,6 +78,21 @@ def check_mutan(fn: Answer, seed: int) -> None:
     assert_close(fn(*one), _mutan(*one), "mutan_forward with rank R = 1")
     wide = _mutan_case(seed + 20, batch=3, dims=(2, 5), t=4, rank=3, out=2)
     assert_close(fn(*wide), _mutan(*wide), "mutan_forward with t=4, R=3, output 2")
+    rng = random.Random(seed)
+    for batch in (1, rng.randint(2, 9)):
+        dims, t, rank, out = (
+            (rng.randint(1, 8), rng.randint(1, 8)),
+            rng.randint(1, 6),
+            rng.randint(1, 4),
+            rng.randint(1, 5),
+        )
+        case = _mutan_case(seed + 30 + batch, batch=batch, dims=dims, t=t, rank=rank, out=out)
+        before = [c.clone() for c in case]
+        result = fn.call(*case, return_args=True)
+        name = f"mutan_forward with batch {batch}, inputs {dims}, t={t}, R={rank}, output {out}"
+        assert_close(result.value, _mutan(*case), name)
+        if any(not torch.equal(a, b) for a, b in zip(result.args_after or before, before, strict=True)):
+            raise AssertionError(f"{name} changed one of its arguments in place")
 
 
 QUESTIONS = [
@@ -75,6 +103,7 @@ QUESTIONS = [
         check_mode_product,
         2,
         "The mode-n product of a tensor and a matrix",
+        kind="implementation",
     ),
     Question(
         "q2",
@@ -83,5 +112,6 @@ QUESTIONS = [
         check_mutan,
         3,
         "MUTAN's forward pass from its factors",
+        kind="implementation",
     ),
 ]

@@ -1,50 +1,33 @@
-"""Chapter 9, BLOCK: its parameter count, and an MLB built as a BLOCK with blocks of size one."""
+"""Chapter 9, BLOCK: a design question graded by rubric, and an MLB built as a BLOCK with blocks of
+size one."""
 
 from __future__ import annotations
 
 import inspect
-import random
 from typing import cast
 
 import torch
 
-from ..checks import assert_close, assert_equal, rebuild
+from ..checks import assert_close, rebuild
 from ..spec import Question
 from ..subject import Answer
 
 D64 = torch.float64
 
 
-def _count(input_dims, output_dim, mm_dim, chunks, rank) -> int:
-    s = mm_dim // chunks
-    projections = sum((d + 1) * mm_dim for d in input_dims)
-    merges = len(input_dims) * chunks * (s + 1) * rank * s
-    return projections + merges + (mm_dim + 1) * output_dim
-
-
-def _drawn(seed: int) -> tuple[list[int], int, int, int, int]:
-    rng = random.Random(seed)
-    chunks, size = rng.randint(1, 8), rng.randint(1, 8)
-    dims = [rng.randint(1, 50) for _ in range(rng.randint(2, 3))]
-    return dims, rng.randint(1, 20), chunks * size, chunks, rng.randint(1, 6)
-
-
-def check_count(fn: Answer, seed: int) -> None:
-    cases = [
-        ([64, 64], 10, 160, 20, 10),
-        ([7, 5], 4, 12, 3, 2),
-        ([2048, 2400], 3000, 1600, 20, 15),
-        ([6, 5, 4], 3, 8, 2, 3),
-        ([3, 3], 2, 6, 6, 1),
-        ([3, 3], 2, 6, 1, 4),
-        _drawn(seed),
-    ]
-    for case in cases:
-        assert_equal(
-            fn(*case),
-            _count(*case),
-            "block_param_count(input_dims={}, output_dim={}, mm_dim={}, chunks={}, rank={})".format(*case),
-        )
+RUBRIC = """
+- [2] Chooses a fusion whose cost grows with the sum, not the product, of the input sizes and
+  the number of modalities (LMF, or MLB, MFB, MUTAN or BLOCK with M = 3), and rules out tensor
+  fusion and the full trilinear map with their parameter counts.
+- [1] Writes the parameter count of the proposal as a formula in d_1, d_2, d_3, o and its
+  hyper-parameters (rank, t, C), and shows that it fits the budget.
+- [1] Names what the choice cannot represent (a rank limit, missing unimodal terms without
+  biases or an appended 1, no higher-order terms) and the experiment that would show it matters:
+  a comparison with concatenation and a sweep of the rank over at least five seeds, with paired
+  intervals.
+A full answer is one or two paragraphs. A correct formula without a justification earns the
+second point only; "BLOCK because it is the newest" earns nothing.
+"""
 
 
 def _mlb_case(seed: int, dims=(5, 4), rank=6, out=3):
@@ -91,11 +74,10 @@ def check_block_from_mlb(fn: Answer, seed: int) -> None:
 QUESTIONS = [
     Question(
         "q1",
-        "block_param_count",
-        ("input_dims", "output_dim", "mm_dim", "chunks", "rank"),
-        check_count,
-        2,
-        "The number of parameters of BLOCK",
+        points=4,
+        title="A bilinear fusion for three modalities on a budget",
+        kind="design",
+        rubric=RUBRIC,
     ),
     Question(
         "q2",
@@ -104,5 +86,6 @@ QUESTIONS = [
         check_block_from_mlb,
         3,
         "An MLB built as a BLOCK with blocks of size one",
+        kind="implementation",
     ),
 ]

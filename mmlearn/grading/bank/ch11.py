@@ -1,6 +1,10 @@
-"""Chapter 11, data and robustness: a label-preserving masking augmentation, modality dropout."""
+"""Chapter 11, data and robustness: a label-preserving masking augmentation, modality dropout,
+the gain of a box filter (derivation), an aliasing experiment, and a design question."""
 
 from __future__ import annotations
+
+import math
+import random
 
 import torch
 
@@ -80,6 +84,109 @@ def check_keep_mask(fn: Answer, seed: int) -> None:
         raise AssertionError("use the generator you are given, so that the same seed gives the same mask")
 
 
+def _box_gain(f: float, fast: float, slow: float) -> float:
+    r = int(round(fast / slow))
+    x = math.pi * f / fast
+    if abs(math.sin(x)) < 1e-12:
+        return 1.0
+    return abs(math.sin(r * x) / (r * math.sin(x)))
+
+
+def _float(value, name: str) -> float:
+    if isinstance(value, torch.Tensor):
+        if value.numel() != 1:
+            raise AssertionError(f"{name} should be one number, got a tensor of shape {tuple(value.shape)}")
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise AssertionError(f"{name} should be a float, got {type(value).__name__}")
+    return float(value)
+
+
+def check_box_gain(fn: Answer, seed: int) -> None:
+    rng = random.Random(seed)
+    cases = [(0.0, 120.0, 30.0), (30.0, 120.0, 30.0), (60.0, 600.0, 30.0), (20.0, 600.0, 30.0)]
+    for _ in range(6):
+        slow = rng.choice([10.0, 25.0, 30.0, 50.0])
+        r = rng.randint(2, 12)
+        cases.append((rng.uniform(0, r * slow / 2 - 1e-3), r * slow, slow))
+    for f, fast, slow in cases:
+        got = _float(fn(f, fast, slow), f"box_gain({f:.3g}, {fast:g}, {slow:g})")
+        want = _box_gain(f, fast, slow)
+        if not math.isfinite(got) or abs(got - want) > 1e-6 * max(1.0, want):
+            raise AssertionError(
+                f"box_gain({f:.4g}, {fast:g}, {slow:g}) = {got:.6g}, expected {want:.6g} "
+                "(the amplitude of the mean of r consecutive samples of a unit sinusoid)"
+            )
+
+
+def _alias(f: float, rate: float) -> float:
+    return abs(f - rate * round(f / rate))
+
+
+def check_aliasing(fn: Answer, seed: int) -> None:
+    rng = random.Random(seed + 7)
+    slow = rng.choice([20.0, 30.0, 40.0])
+    r = rng.choice([8, 10, 20])
+    fast = r * slow
+    frequencies = [
+        rng.uniform(0.1, 0.45) * slow,
+        rng.uniform(0.55, 0.9) * slow,
+        rng.uniform(1.1, 1.45) * slow,
+    ]
+    for f in frequencies:
+        out = fn(f, fast, slow)
+        if not isinstance(out, dict) or set(out) != {"apparent_hz", "point_amplitude", "box_amplitude"}:
+            raise AssertionError(
+                "aliasing_experiment should return a dict with the keys 'apparent_hz', "
+                "'point_amplitude' and 'box_amplitude'"
+            )
+        apparent = _float(out["apparent_hz"], "apparent_hz")
+        point = _float(out["point_amplitude"], "point_amplitude")
+        box = _float(out["box_amplitude"], "box_amplitude")
+        where = f"for a {f:.2f} Hz sinusoid seen at {slow:g} Hz (fast rate {fast:g} Hz)"
+        if abs(apparent - _alias(f, slow)) > 0.6:  # 2 s of samples: the FFT resolves 0.5 Hz
+            raise AssertionError(
+                f"apparent_hz = {apparent:.2f} {where}; point sampling shows it at "
+                f"|f - rate * round(f / rate)| = {_alias(f, slow):.2f} Hz"
+            )
+        if not 0.85 <= point <= 1.0 + 1e-6:
+            raise AssertionError(
+                f"point_amplitude = {point:.3f} {where}; point samples keep the full amplitude"
+            )
+        gain = _box_gain(f, fast, slow)
+        if not 0.75 * gain - 1e-6 <= box <= gain + 1e-6:
+            raise AssertionError(
+                f"box_amplitude = {box:.3f} {where}; the mean over each slow period scales the "
+                f"amplitude by the box filter's gain ({gain:.3f})"
+            )
+        if f > slow / 2 and not box < point:
+            raise AssertionError(f"{where} the box filter should attenuate the alias")
+    again = fn(frequencies[1], fast, slow)
+    if _float(again["box_amplitude"], "box_amplitude") != _float(
+        fn(frequencies[1], fast, slow)["box_amplitude"], "box_amplitude"
+    ):
+        raise AssertionError("aliasing_experiment should be deterministic (no random phase or noise)")
+
+
+ROBOT_RUBRIC = "\n".join(
+    [
+        "- [2] Aligns the streams without aliasing: low-pass (e.g. a box average over each slow period) "
+        "before decimating the fast stream, or keeps each stream at its own rate in a sequence model; "
+        "says why plain interpolation or point sampling is wrong here.",
+        "- [2] Handles the failing camera in training: modality dropout (or training on the "
+        "missing-modality mixture) with a probability tied to the failure rate, and evaluation on "
+        "complete, camera-missing and mixed test sets.",
+        "- [1] Chooses a fusion and justifies it against the task (e.g. late fusion is robust to a "
+        "missing camera but cannot model interactions; concatenation or a bilinear fusion with "
+        "modality dropout can).",
+        "- [1] Names the experiment that would decide between two options, with seeds and intervals "
+        "(paired differences on the same splits).",
+        "A full answer is two or three short paragraphs. Mentioning modality dropout without "
+        "evaluating on missing-camera data earns at most one of the two points of the second criterion.",
+    ]
+)
+
+
 QUESTIONS = [
     Question(
         "q1",
@@ -88,6 +195,7 @@ QUESTIONS = [
         check_mask,
         2,
         "A masking augmentation that keeps labels intact",
+        kind="implementation",
     ),
     Question(
         "q2",
@@ -96,5 +204,25 @@ QUESTIONS = [
         check_keep_mask,
         2,
         "Modality dropout that never drops every modality",
+        kind="implementation",
     ),
+    Question(
+        "q3",
+        "box_gain",
+        ("f", "fast_rate", "slow_rate"),
+        check_box_gain,
+        2,
+        "The gain of a box average over one slow period",
+        kind="derivation",
+    ),
+    Question(
+        "q4",
+        "aliasing_experiment",
+        ("f", "fast_rate", "slow_rate"),
+        check_aliasing,
+        3,
+        "Point sampling against box filtering, measured",
+        kind="experiment",
+    ),
+    Question("q5", points=6, title="A robust audio-visual sensor", kind="design", rubric=ROBOT_RUBRIC),
 ]

@@ -1,13 +1,15 @@
 """Chapter 12, coordinated representations: canonical correlations, the InfoNCE estimate of
-mutual information, and Wang and Isola's uniformity."""
+mutual information, Wang and Isola's uniformity, and the InfoNCE bound checked numerically on
+Gaussian modalities (a derivation graded with the reference ``infonce_estimate``)."""
 
 from __future__ import annotations
 
 import math
+import random
 
 import torch
 
-from ..checks import as_tensor, assert_close
+from ..checks import as_tensor, assert_close, assert_dtype_preserved, assert_not_modified, draw_batches
 from ..spec import Question
 from ..subject import Answer
 
@@ -72,8 +74,24 @@ def _estimate(s):
     return math.log(s.shape[0]) + (s.diagonal() - torch.logsumexp(s, dim=1)).mean()
 
 
+def infonce_estimate_reference(scores):
+    """log n - L_n for a critic's scores (n, n): row i scores u_i against every v_j."""
+    n = scores.shape[0]
+    return math.log(n) + (scores.diagonal() - torch.logsumexp(scores, dim=1)).mean()
+
+
 def check_bound(fn: Answer, seed: int) -> None:
     g = torch.Generator().manual_seed(seed + 2)
+    rng = random.Random(seed + 2)
+    for n in [*draw_batches(rng, 9), rng.randint(10, 50)]:
+        sc = 3 * torch.randn(n, n, generator=g, dtype=D)
+        out = assert_not_modified(fn, sc, name=f"infonce_estimate(scores {tuple(sc.shape)})")
+        assert_close(
+            _scalar(out, "infonce_estimate"), _estimate(sc), f"infonce_estimate on random ({n}, {n}) scores"
+        )
+    assert_dtype_preserved(
+        fn, lambda dt: (torch.randn(4, 4, generator=g).to(dt),), name="infonce_estimate(scores)"
+    )
     s = torch.randn(8, 8, generator=g, dtype=D)
     assert_close(
         _scalar(fn(s), "infonce_estimate(scores)"), _estimate(s), "infonce_estimate on random scores"
@@ -107,6 +125,14 @@ def _uniformity(u, t):
 
 def check_uniformity(fn: Answer, seed: int) -> None:
     g = torch.Generator().manual_seed(seed + 3)
+    rng = random.Random(seed + 3)
+    for n in (2, rng.randint(3, 10), rng.randint(11, 40)):
+        uu = torch.randn(n, rng.randint(2, 8), generator=g, dtype=D)
+        t = rng.choice([0.5, 1.0, 2.0, 4.0])
+        out = assert_not_modified(fn, uu, t, name=f"uniformity(u {tuple(uu.shape)}, {t})")
+        assert_close(
+            _scalar(out, "uniformity"), _uniformity(uu, t), f"uniformity on {tuple(uu.shape)} rows, t = {t}"
+        )
     u = torch.randn(30, 4, generator=g, dtype=D)
     assert_close(
         _scalar(fn(u, 2.0), "uniformity(u, 2)"), _uniformity(u, 2.0), "uniformity(u, 2) on random rows"
@@ -125,10 +151,82 @@ def check_uniformity(fn: Answer, seed: int) -> None:
     assert_close(_scalar(fn(u, 0.5), "uniformity(u, 0.5)"), _uniformity(u, 0.5), "uniformity(u, 0.5)")
 
 
+def _gaussian_pair(n: int, d: int, rho: float, g: torch.Generator):
+    u = torch.randn(n, d, generator=g, dtype=D)
+    v = rho * u + math.sqrt(1 - rho**2) * torch.randn(n, d, generator=g, dtype=D)
+    return u, v
+
+
+def _gaussian_infonce(u, v, rho):
+    scores = -torch.cdist(rho * u, v).pow(2) / (2 * (1 - rho**2)) + 0.5 * v.pow(2).sum(1)[None, :]
+    return float(_estimate(scores)), -0.5 * u.shape[1] * math.log(1 - rho**2)
+
+
+def check_gaussian_bound(fn: Answer, seed: int) -> None:
+    g = torch.Generator().manual_seed(seed + 4)
+    rng = random.Random(seed + 4)
+    for _ in range(3):
+        n, d, rho = rng.randint(2, 64), rng.randint(1, 6), rng.uniform(0.1, 0.95)
+        u, v = _gaussian_pair(n, d, rho, g)
+        out = assert_not_modified(fn, u, v, rho, name=f"gaussian_infonce(u {tuple(u.shape)}, v, {rho:.2f})")
+        if not isinstance(out, tuple | list) or len(out) != 2:
+            raise AssertionError("gaussian_infonce should return a pair (estimate, true_mi)")
+        est, mi = (float(as_tensor(torch.as_tensor(x), "gaussian_infonce")) for x in out)
+        want_est, want_mi = _gaussian_infonce(u, v, rho)
+        if abs(mi - want_mi) > 1e-6 * max(1.0, want_mi):
+            raise AssertionError(f"true_mi = {mi:.5f} for d = {d}, rho = {rho:.3f}; expected {want_mi:.5f}")
+        if abs(est - want_est) > 1e-6 * max(1.0, abs(want_est)):
+            raise AssertionError(
+                f"estimate = {est:.5f} on a batch of {n} pairs in {d} dimensions, expected {want_est:.5f} "
+                "(log n - L_n with the optimal critic log p(v | u) - log p(v), up to terms that cancel)"
+            )
+        if est > math.log(n) + 1e-9:
+            raise AssertionError("the estimate exceeds log n, the ceiling of the bound")
+    # the bound holds on average: many batches, estimate <= true MI (up to Monte Carlo error)
+    rho, d, n = 0.8, 4, 32
+    estimates = []
+    for _ in range(40):
+        u, v = _gaussian_pair(n, d, rho, g)
+        estimates.append(float(as_tensor(torch.as_tensor(fn(u, v, rho)[0]), "estimate")))
+    mean = sum(estimates) / len(estimates)
+    true_mi = -0.5 * d * math.log(1 - rho**2)
+    if mean > true_mi + 0.1:
+        raise AssertionError(
+            f"the mean estimate {mean:.3f} exceeds the true mutual information {true_mi:.3f}"
+        )
+
+
 QUESTIONS = [
-    Question("q1", "cca_correlations", ("x", "y", "reg"), check_cca, 2, "Canonical correlations"),
     Question(
-        "q2", "infonce_estimate", ("scores",), check_bound, 2, "The InfoNCE estimate of mutual information"
+        "q1",
+        "cca_correlations",
+        ("x", "y", "reg"),
+        check_cca,
+        2,
+        "Canonical correlations",
+        kind="implementation",
     ),
-    Question("q3", "uniformity", ("u", "t"), check_uniformity, 2, "Uniformity on the sphere"),
+    Question(
+        "q2",
+        "infonce_estimate",
+        ("scores",),
+        check_bound,
+        2,
+        "The InfoNCE estimate of mutual information",
+        kind="implementation",
+        reference=infonce_estimate_reference,
+    ),
+    Question(
+        "q3", "uniformity", ("u", "t"), check_uniformity, 2, "Uniformity on the sphere", kind="implementation"
+    ),
+    Question(
+        "q4",
+        "gaussian_infonce",
+        ("u", "v", "rho"),
+        check_gaussian_bound,
+        3,
+        "The InfoNCE bound, checked on Gaussian modalities",
+        kind="derivation",
+        uses=("q2",),
+    ),
 ]

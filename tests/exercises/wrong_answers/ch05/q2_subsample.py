@@ -1,3 +1,0 @@
-# Keeps every rate-th frame instead of averaging the window.
-def align_rates(fast, rate):
-    return fast[:, ::rate]

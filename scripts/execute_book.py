@@ -50,18 +50,41 @@ def book_notebooks() -> list[Path]:
     walk(toc)
     seen: list[Path] = []
     for f in files:
-        path = ROOT / (f if f.endswith(".ipynb") else f + ".ipynb")
-        if path.exists() and path not in seen:
-            seen.append(path)
+        for path in (ROOT / f"{f}.ipynb", ROOT / f"{f}.md", ROOT / f):
+            # a Markdown page is a notebook when its front matter names a kernel (MyST notebook)
+            if path.suffix == ".md" and path.exists() and not _is_md_notebook(path):
+                continue
+            if path.suffix in (".ipynb", ".md") and path.exists() and path not in seen:
+                seen.append(path)
+                break
     return seen
+
+
+def _is_md_notebook(path: Path) -> bool:
+    text = path.read_text(encoding="utf8")
+    if not text.startswith("---"):
+        return False
+    front = text.split("---", 2)[1] if text.count("---") >= 2 else ""
+    return "kernelspec:" in front
+
+
+def _read(path: str):
+    """The notebook as the book build reads it (MyST Markdown through myst-nb's own reader, so
+    that the cache's hash of its code cells is the one the build looks up)."""
+    import nbformat
+
+    if path.endswith(".md"):
+        from myst_nb.core.read import read_myst_markdown_notebook
+
+        return read_myst_markdown_notebook(Path(path).read_text(encoding="utf8"), path=path)
+    return nbformat.read(path, as_version=4)
 
 
 def _execute(path: str, timeout: int) -> tuple[str, float, object, str | None]:
     """Runs in a worker process: execute one notebook in its folder, return it with its time."""
-    import nbformat
     from jupyter_cache.executors.utils import single_nb_execution
 
-    nb = nbformat.read(path, as_version=4)
+    nb = _read(path)
     result = single_nb_execution(nb, cwd=str(Path(path).parent), timeout=timeout, allow_errors=False)
     return path, result.time, result.nb, result.exc_string
 

@@ -1,7 +1,6 @@
 """What a graded question is, and where each chapter's questions live.
 
-How a chapter declares its questions (``mmlearn/grading/bank/chNN.py``, ``QUESTIONS``)
-====================================================================================
+**How a chapter declares its questions** (``mmlearn/grading/bank/chNN.py``, ``QUESTIONS``)
 
 Every question is a :class:`Question`. The first fields keep their old positions, so an old
 bank (``Question("q1", "concat_fusion", ("xs", "weight", "bias"), check_concat, 2, "title")``)
@@ -68,8 +67,7 @@ Checks draw several inputs from the seed and enforce the written spec: see the h
 question in ``tests/exercises/wrong_answers/chNN/qK_<what>.py``; for a question that others
 use, ``tests/test_exercises.py`` also checks that its wrong answer costs only its own marks.
 
-The notebook
-============
+**The notebook**
 
 * A code question: the cell defining the function is tagged ``graded`` and the question id
   (``["graded", "q1"]``); in the reference notebook the answer sits between

@@ -17,8 +17,11 @@ cache is cleared at the start unless ``--keep`` is given.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
+import shutil
 import sys
+import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
@@ -83,9 +86,21 @@ def _read(path: str):
 def _execute(path: str, timeout: int) -> tuple[str, float, object, str | None]:
     """Runs in a worker process: execute one notebook in its folder, return it with its time."""
     from jupyter_cache.executors.utils import single_nb_execution
+    from traitlets.config import Config
 
+    # Kernels talk over IPC files, not TCP ports: two kernels started at once can otherwise be
+    # given the same free port, and a client then waits for replies that went to the other one.
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    sockets = Path(tempfile.mkdtemp(prefix="mmbook-kernel-"))
+    config.KernelManager.ip = str(sockets / "ipc")
     nb = _read(path)
-    result = single_nb_execution(nb, cwd=str(Path(path).parent), timeout=timeout, allow_errors=False)
+    try:
+        result = single_nb_execution(
+            nb, cwd=str(Path(path).parent), timeout=timeout, allow_errors=False, config=config
+        )
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     return path, result.time, result.nb, result.exc_string
 
 
@@ -99,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         default=float(os.environ.get("MMBOOK_NOTEBOOK_LIMIT", 90)),
         help="wall seconds allowed per notebook (90, or $MMBOOK_NOTEBOOK_LIMIT on a shared machine)",
     )
-    parser.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (300)")
+    parser.add_argument("--timeout", type=int, default=150, help="seconds allowed per cell (150)")
     parser.add_argument("--keep", action="store_true", help="do not clear the cache first")
     args = parser.parse_args(argv)
 
@@ -127,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     times: dict[str, float] = {}
     failures: list[str] = []
     start = time.monotonic()
-    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+    # a fresh process per notebook (spawned, not forked from this one with its open cache)
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs), mp_context=spawn, max_tasks_per_child=1) as pool:
         pending = {pool.submit(_execute, str(p), args.timeout) for p in notebooks}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)

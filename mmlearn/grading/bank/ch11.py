@@ -49,6 +49,19 @@ def check_mask(fn: Answer, seed: int) -> None:
     none, _ = _call_mask(fn, x, labels, 0.0, seed + 2)
     if not torch.equal(none, x):
         raise AssertionError("with p = 0 nothing should be masked")
+    rng = random.Random(seed)
+    for case in range(4):  # other sizes (a batch of one too), another dtype, another p
+        n, d = (1, rng.randint(2, 30)) if case == 0 else (rng.randint(2, 40), rng.randint(1, 30))
+        p = rng.choice([0.1, 0.5, 0.9])
+        xs = torch.rand(n, d, generator=g) + 1.0  # float32
+        ys = torch.randint(0, 5, (n,), generator=g)
+        out, out_ys = _call_mask(fn, xs, ys, p, seed + 10 + case)
+        if out.dtype != xs.dtype:
+            raise AssertionError(f"x_masked should keep the input dtype {xs.dtype}, got {out.dtype}")
+        if not torch.equal(out_ys, ys):
+            raise AssertionError(f"for a batch of {n} the labels must come back unchanged")
+        if not ((out == xs) | (out == 0)).all():
+            raise AssertionError(f"for x of shape {(n, d)}: every entry must be either unchanged or set to 0")
 
 
 def check_keep_mask(fn: Answer, seed: int) -> None:
@@ -78,6 +91,21 @@ def check_keep_mask(fn: Answer, seed: int) -> None:
         )
     if not alone.any():
         raise AssertionError("a rescued sample should get exactly one modality back")
+    rng = random.Random(seed)
+    m, p = rng.randint(4, 6), rng.choice([0.8, 0.9])  # more modalities than the examples show
+    keep_m = assert_shape(
+        fn(20000, m, p, torch.Generator().manual_seed(seed + 2)), (20000, m), f"the mask for M = {m}"
+    )
+    expected_m = 1 - p + p**m / m
+    if not keep_m.any(1).all() or (keep_m.double().mean(0) - expected_m).abs().max() > 0.02:
+        raise AssertionError(
+            f"for M = {m}, p = {p} each modality should be kept with probability {expected_m:.3f}"
+        )
+    one = assert_shape(
+        fn(1, m, p, torch.Generator().manual_seed(seed + 3)), (1, m), "the mask for one sample"
+    )
+    if not one.any():
+        raise AssertionError("a batch of one sample must keep at least one modality")
     first = as_tensor(fn(100, 2, 0.5, torch.Generator().manual_seed(seed + 5)), "mask")
     second = as_tensor(fn(100, 2, 0.5, torch.Generator().manual_seed(seed + 5)), "mask")
     if not torch.equal(first, second):
@@ -104,7 +132,14 @@ def _float(value, name: str) -> float:
 
 def check_box_gain(fn: Answer, seed: int) -> None:
     rng = random.Random(seed)
-    cases = [(0.0, 120.0, 30.0), (30.0, 120.0, 30.0), (60.0, 600.0, 30.0), (20.0, 600.0, 30.0)]
+    # (45, 120, 30) lies between the first two zeros, where the unsigned ratio is negative
+    cases = [
+        (0.0, 120.0, 30.0),
+        (30.0, 120.0, 30.0),
+        (45.0, 120.0, 30.0),
+        (60.0, 600.0, 30.0),
+        (20.0, 600.0, 30.0),
+    ]
     for _ in range(6):
         slow = rng.choice([10.0, 25.0, 30.0, 50.0])
         r = rng.randint(2, 12)

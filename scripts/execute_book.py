@@ -5,7 +5,9 @@ cache``) then take every notebook's outputs from the cache instead of executing 
 pytest leaves the book's notebooks to this script (``--ignore=book``). A notebook fails here as it
 fails under ``pytest --nbval-lax``: any cell that raises. Each notebook must also finish within
 ``--limit`` seconds (90 s on the 2-core CI machine); the table of times is printed and written to
-``_build/notebook_times.txt``.
+``_build/notebook_times.txt``. A figure whose text would be shown smaller than 9 px on the site
+fails its notebook too (``mmlearn.viz.text_size``, registered in each kernel as a matplotlib
+``figure.hooks`` entry).
 
     python scripts/execute_book.py            # clear the cache, execute all, 2 at a time
     python scripts/execute_book.py book/ch05_coattention.ipynb --jobs 1
@@ -88,20 +90,34 @@ def _execute(path: str, timeout: int) -> tuple[str, float, object, str | None]:
     from jupyter_cache.executors.utils import single_nb_execution
     from traitlets.config import Config
 
+    from mmlearn.viz.text_size import LOG_VARIABLE, MIN_PX
+
     # Kernels talk over IPC files, not TCP ports: two kernels started at once can otherwise be
     # given the same free port, and a client then waits for replies that went to the other one.
     config = Config()
     config.KernelManager.transport = "ipc"
     sockets = Path(tempfile.mkdtemp(prefix="mmbook-kernel-"))
     config.KernelManager.ip = str(sockets / "ipc")
+    # every pyplot figure of the kernel reports text too small to read on the site to a log
+    # (mmlearn/viz/text_size.py): matplotlib reads figure.hooks from this matplotlibrc
+    (sockets / "matplotlibrc").write_text("figure.hooks: mmlearn.viz.text_size:watch\n")
+    text_log = sockets / "figure_text.log"
+    os.environ["MATPLOTLIBRC"] = str(sockets)
+    os.environ[LOG_VARIABLE] = str(text_log)
     nb = _read(path)
     try:
         result = single_nb_execution(
             nb, cwd=str(Path(path).parent), timeout=timeout, allow_errors=False, config=config
         )
+        small = list(dict.fromkeys(text_log.read_text().splitlines())) if text_log.exists() else []
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
-    return path, result.time, result.nb, result.exc_string
+    error = result.exc_string
+    if small and not error:
+        error = f"figure text shown below {MIN_PX:.0f} px on the site (title | sizes):\n  " + "\n  ".join(
+            small
+        )
+    return path, result.time, result.nb, error
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -203,14 +203,14 @@ def bilinear_static_explorer(
                 (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                 ha="center",
                 va="bottom",
-                fontsize=8,
+                fontsize=10,
             )
         for n, style in (("bilinear", "--"), ("tfn", ":")):
             if n in fixed:
                 ax.axhline(fixed[n], ls=style, color="grey", lw=1, label=f"{n.upper()} {fixed[n]:,}")
         ax.set(yscale="log", ylabel="trainable parameters", ylim=(10, 30 * max(max(counts.values()), 10)))
         ax.set_title(f"R = {r}, k = {k}, D = {d}: MCB relative error {errors[sketch]:.3f}", fontsize=10)
-        ax.legend(fontsize=8, loc="upper left")
+        ax.legend(fontsize=10, loc="upper left")
         fig.tight_layout()
         return fig
 

@@ -37,13 +37,26 @@ from mmlearn.grading.subject import LocalSubject
 
 ROOT = Path(__file__).resolve().parents[1]
 BANK = ROOT / "mmlearn" / "grading" / "bank"
-PARTS = {
-    "I": range(1, 4),
-    "II": range(4, 6),
-    "III": range(6, 10),
-    "IV": range(10, 13),
-    "V": range(13, 16),
-}
+
+
+def _parts() -> dict[str, list[int]]:
+    """The book's parts as ``_toc.yml`` defines them: caption -> chapter numbers."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    parts: dict[str, list[int]] = {}
+    for part in toc["parts"]:
+        numbers = [
+            int(m.group(1))
+            for entry in part.get("chapters", [])
+            if (m := re.match(r"book/ch(\d\d)_", entry.get("file", "")))
+        ]
+        if numbers:
+            parts[part["caption"]] = numbers
+    return parts
+
+
+PARTS = _parts()
 MAX_SHORT_SHARE = 0.15
 BOOK_CHAPTERS = sorted({p.name[:4] for p in (ROOT / "book").glob("ch[0-9][0-9]_*.ipynb")})
 BANK_CHAPTERS = sorted(p.stem for p in BANK.glob("ch[0-9][0-9].py"))

@@ -14,8 +14,8 @@ missing or noisy modality. Two signals sampled at different rates are put on one
 :func:`interpolate_to_rate` (linear interpolation, i.e. point sampling of the interpolant: it
 aliases content above the target rate's Nyquist frequency) or, for the faster signal, by
 :func:`box_average_to_rate` (a box low-pass filter over each target period, then decimation).
-``align_rates`` is the deprecated name of :func:`interpolate_to_rate`; in the chapter 5 exercise
-the name ``align_rates`` means the window mean, which :func:`box_average_to_rate` computes.
+``align_rates`` is the deprecated name of :func:`interpolate_to_rate` (earlier versions of the book
+also used that name for the window mean, which :func:`box_average_to_rate` computes).
 
 Datasets are :class:`~mmlearn.data.MultimodalDataset`; every random function takes a
 ``torch.Generator`` (or a seed) so that results are reproducible. After standardisation a

@@ -3,8 +3,9 @@
 A figure is saved at ``dpi`` dots per inch and shown at most ``COLUMN_PX`` pixels wide (the text
 column at 1280 px); a wider figure is scaled down, and its text with it. A label of ``s`` points is
 drawn ``s * dpi / 72`` pixels high, so it is shown
-``s * dpi / 72 * min(1, COLUMN_PX / width_px)`` pixels high, where ``width_px`` is the width of the saved (tightly cropped) figure. The site's reader
-review found labels shown at about 6 px illegible; ``MIN_PX`` is the smallest size the book allows.
+``s * dpi / 72 * min(1, COLUMN_PX / width_px)`` pixels high, where ``width_px`` is the width of
+the saved (tightly cropped) figure. The site's reader review found labels shown at about 6 px
+illegible; ``MIN_PX`` is the smallest size the book allows.
 
 The book build (``scripts/execute_book.py``) registers :func:`watch` as a ``figure.hooks`` entry
 of matplotlib in every kernel: each figure made with ``pyplot`` then reports its text below

@@ -1,5 +1,5 @@
 """Chapter 3, pooling over modalities: mixed max-average pooling with missing modalities, the
-gradient of the gate, an experiment on where the evidence is, and the Part I design question."""
+gradient of the gate, an experiment on where the evidence is, and a design question of Part II."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def _pool_inputs(rng: random.Random, g: torch.Generator, batch: int, dtype=torch
     m, o = rng.randint(3, 5), rng.randint(1, 6)
     projected = torch.randn(batch, m, o, generator=g, dtype=dtype)
     present = torch.rand(batch, m, generator=g) > 0.4
-    present[torch.arange(batch), torch.randint(m, (batch,), generator=g)] = True  # one at least
+    kept = torch.randint(m, (batch,), generator=g)
+    present[torch.arange(batch), kept] = True  # one at least in every row
+    present[0, (kept[0] + 1) % m] = False  # and one missing, so that ignoring the mask shows
     a = (
         torch.rand(o, generator=g, dtype=dtype)
         if rng.random() < 0.5
@@ -178,7 +180,7 @@ QUESTIONS = [
     Question(
         "q4",
         points=6,
-        title="Design (Part I): fusing a camera and a microphone that may fail",
+        title="Design (Part II): fusing a camera and a microphone that may fail",
         kind="design",
         rubric=RUBRIC,
     ),

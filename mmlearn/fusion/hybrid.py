@@ -24,6 +24,10 @@ from .registry import register
 class HybridPool(Fusion):
     r"""Hybrid pooling: a softmax-weighted mixture of standardised, projected modalities.
 
+    *Book construction (not from a paper)*: this book's reconstruction of the hybrid pooling of
+    its source notes; mixed and gated pooling (:class:`MixedPool`, :class:`GatedPool`) are the
+    published methods next to it.
+
     .. math::
         \tilde x_m = \frac{x_m - \mu(x_m)}{\sqrt{\sigma^2(x_m) + \epsilon}},\quad
         h_m = W_m \tilde x_m + b_m,\quad z = \textstyle\sum_m \alpha_m h_m,

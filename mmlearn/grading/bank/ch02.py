@@ -8,10 +8,12 @@ import random
 import torch
 
 from ..checks import (
+    as_tensor,
     assert_close,
     assert_dtype_preserved,
     assert_equal,
     assert_not_modified,
+    assert_shape,
     draw_batches,
     draw_dims,
 )
@@ -69,10 +71,20 @@ def check_weighted_sum(fn: Answer, seed: int) -> None:
 
 
 def check_max_pool(fn: Answer, seed: int) -> None:
-    g = torch.Generator().manual_seed(seed + 2)
-    xs = [torch.randn(4, 6, generator=g, dtype=torch.float64) for _ in range(3)]
-    expected = torch.stack(xs, 0).amax(0)
-    assert_close(fn(xs), expected, "max_pool_fusion(xs)")
+    rng, g = random.Random(seed), torch.Generator().manual_seed(seed + 2)
+    # two modalities and four or more (an answer written for the three of the example fails)
+    for batch, m in zip(draw_batches(rng), rng.sample([2, rng.randint(4, 6)], 2), strict=True):
+        d = rng.randint(1, 7)  # every modality has the same size d
+        xs = [torch.randn(batch, d, generator=g, dtype=torch.float64) for _ in range(m)]
+        name = f"max_pool_fusion of {m} modalities of shape ({batch}, {d})"
+        out = as_tensor(assert_not_modified(fn, xs, name=name), name)
+        assert_shape(out, (batch, d), name)
+        assert_close(out, torch.stack(xs, 0).amax(0), name + " (the max over modalities, per feature)")
+    assert_dtype_preserved(
+        fn,
+        lambda dt: ([x.to(dt) for x in xs],),
+        name="max_pool_fusion(xs)",
+    )
 
 
 def check_count(fn: Answer, seed: int) -> None:

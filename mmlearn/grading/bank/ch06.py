@@ -67,6 +67,13 @@ def check_count_sketch(fn: Answer, seed: int) -> None:
         _unchanged((x, h, s), (result.args_after or [])[:3], ("x", "hashes", "signs"))
 
 
+def reference_count_sketch(x, hashes, signs, sketch_dim):
+    # shipped to the worker for question 2, whose function may call count_sketch (``uses``)
+    sketch = torch.zeros(x.shape[-1], sketch_dim, dtype=x.dtype)
+    sketch[torch.arange(x.shape[-1]), hashes] = signs.to(x.dtype)
+    return x @ sketch
+
+
 def _mcb_reference(x, y, hx, sx, hy, sy, dim):
     outer = torch.einsum("bi,bj->bij", x, y).flatten(1)
     hashes = ((hx[:, None] + hy[None, :]) % dim).flatten()
@@ -195,6 +202,7 @@ QUESTIONS = [
         2,
         "Count sketch of a batch of vectors",
         kind="implementation",
+        reference=reference_count_sketch,
     ),
     Question(
         "q2",
@@ -204,6 +212,7 @@ QUESTIONS = [
         2,
         "Compact bilinear pooling via the FFT",
         kind="implementation",
+        uses=("q1",),
     ),
     Question(
         "q3",

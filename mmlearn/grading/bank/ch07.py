@@ -7,7 +7,7 @@ import random
 
 import torch
 
-from ..checks import as_tensor, assert_close, assert_shape
+from ..checks import as_tensor, assert_close, assert_dtype_preserved, assert_shape
 from ..spec import Question
 from ..subject import Answer
 
@@ -111,19 +111,24 @@ def check_lmf_from_cp(fn: Answer, seed: int) -> None:
 
 
 def check_signed_sqrt(fn: Answer, seed: int) -> None:
-    z = torch.tensor([4.0, -9.0, 0.25, -0.01, 0.0], dtype=torch.float64)
-    result = fn.call(z, grad=(0,))
-    expected = torch.tensor([2.0, -3.0, 0.5, -0.1, 0.0], dtype=torch.float64)
-    assert_close(result.value, expected, "signed_sqrt(z)", atol=1e-3)
-    grad = result.grads[0] if result.grads else None
-    if not isinstance(grad, torch.Tensor) or grad.shape != z.shape:
-        raise AssertionError(
-            "signed_sqrt(z) should be differentiable with respect to z (no gradient came back)"
-        )
-    if not torch.isfinite(grad).all():
-        raise AssertionError("the gradient of signed_sqrt is NaN or inf somewhere (look at z = 0)")
-    if grad[0] <= 0 or grad[1] <= 0:
-        raise AssertionError("signed_sqrt should be increasing: its gradient must be positive")
+    g = torch.Generator().manual_seed(seed + 5)
+    shape = [(5,), (int(torch.randint(1, 5, (1,), generator=g)), 7)][seed % 2]
+    drawn = 3 * torch.randn(*shape, generator=g, dtype=torch.float64)
+    drawn.view(-1)[0] = 0.0  # always one zero: where the naive gradient is NaN
+    cases = [torch.tensor([4.0, -9.0, 0.25, -0.01, 0.0], dtype=torch.float64), drawn]
+    for z in cases:
+        name = f"signed_sqrt(z) for z of shape {tuple(z.shape)}"
+        result = fn.call(z, grad=(0,))
+        expected = z.sign() * z.abs().sqrt()
+        assert_close(as_tensor(result.value, name), expected, name, atol=1e-3)
+        grad = result.grads[0] if result.grads else None
+        if not isinstance(grad, torch.Tensor) or grad.shape != z.shape:
+            raise AssertionError(f"{name} should be differentiable with respect to z (no gradient came back)")
+        if not torch.isfinite(grad).all():
+            raise AssertionError("the gradient of signed_sqrt is NaN or inf somewhere (look at z = 0)")
+        if (grad[z != 0] <= 0).any():
+            raise AssertionError("signed_sqrt should be increasing: its gradient must be positive")
+    assert_dtype_preserved(fn, lambda dt: (drawn.to(dt),), name="signed_sqrt(z)")
 
 
 QUESTIONS = [

@@ -75,6 +75,6 @@ def test_learns_the_non_relational_questions():
     torch.manual_seed(0)
     train, test = make_sort_of_clevr(400, seed=0), make_sort_of_clevr(100, seed=1)
     rn = RelationNetwork(QUESTION_DIM, OBJECT_DIM, len(ANSWERS), hidden_dim=32)
-    fit(rn, train.dataset(), epochs=25, lr=5e-3, batch_size=64, patience=None, progress=False)
+    fit(rn, train.dataset(), epochs=40, lr=5e-3, batch_size=64, patience=None, progress=False)
     ok = (predict(rn, test.dataset()) == test.dataset().labels).numpy()
     assert ok[~test.relational].mean() > 0.8

@@ -1,4 +1,5 @@
-"""Chapter 1, modalities and heterogeneity: sampling rates, training statistics, scale dominance."""
+"""Chapter 1, modalities and heterogeneity: sampling rates, training statistics, scale dominance,
+and the design question of Part I."""
 
 from __future__ import annotations
 
@@ -150,6 +151,25 @@ def standardize_views_reference(train_views, test_views):
     return train_out, test_out
 
 
+RUBRIC = "\n".join(
+    [
+        "- [2] Chooses where the modalities meet (early, intermediate or late fusion), justified by the"
+        " modalities' sizes against 3,000 samples (the 768-number note projected or reduced first) and"
+        " by whether each modality is informative alone.",
+        "- [1] Standardises every feature with training statistics only; does not standardise a sample"
+        " across its laboratory values, whose units differ.",
+        "- [1] Handles a missing note explicitly (a mask, a late-fusion term that is dropped, or"
+        " training with the note removed at random) and says what the model computes without it.",
+        "- [1] Compares with the best single modality on the same splits, over at least five seeds,"
+        " with paired differences and a 95 % interval; choices made on validation data.",
+        "- [1] Says what the model does with modalities that disagree, and which single-modality"
+        " baseline would show that one modality carries the prediction alone.",
+        "A full answer is one or two paragraphs. Common mistakes: tuning on the test set; one seed;"
+        " standardising one patient across laboratory values in different units.",
+    ]
+)
+
+
 QUESTIONS = [
     Question(
         "q1",
@@ -179,5 +199,12 @@ QUESTIONS = [
         "Experiment: a loud uninformative view and a nearest-centroid classifier",
         kind="experiment",
         uses=("q2",),
+    ),
+    Question(
+        "q4",
+        points=6,
+        title="Design (Part I): predicting readmission from labs, notes and vital signs",
+        kind="design",
+        rubric=RUBRIC,
     ),
 ]

@@ -1,5 +1,4 @@
-"""Chapter 2, simple fusion: concatenation, weighted sum, max pooling, parameter counts, and the
-Part I design question."""
+"""Chapter 2, simple fusion: concatenation, weighted sum, max pooling, parameter counts."""
 
 from __future__ import annotations
 
@@ -95,25 +94,6 @@ def check_count(fn: Answer, seed: int) -> None:
         assert_equal(fn(dims, out), expected, f"concat_param_count({dims}, {out})")
 
 
-RUBRIC = "\n".join(
-    [
-        "- [2] Chooses where the modalities meet and with which fusion of chapter 2, justified by the"
-        " modalities' sizes against 3,000 samples (the 768-number note projected or reduced first) and"
-        " by whether each modality is informative alone.",
-        "- [1] Standardises every feature with training statistics only; does not standardise a sample"
-        " across its laboratory values, whose units differ.",
-        "- [1] Handles a missing note explicitly (a mask, a late-fusion term that is dropped, or"
-        " training with the note removed at random) and says what the model computes without it.",
-        "- [1] Compares with the best single modality on the same splits, over at least five seeds,"
-        " with paired differences and a 95 % interval; choices made on validation data.",
-        "- [1] States what late fusion's averaged logits are: a normalised geometric mean of the"
-        " per-modality probabilities, with the argmax of the summed logits but a different calibration.",
-        "A full answer is one or two paragraphs. Common mistakes: tuning on the test set; one seed;"
-        " reading averaged logits as an average of probabilities.",
-    ]
-)
-
-
 QUESTIONS = [
     Question(
         "q1",
@@ -150,12 +130,5 @@ QUESTIONS = [
         1,
         "Parameters of a concatenation fusion",
         kind="count",
-    ),
-    Question(
-        "q5",
-        points=6,
-        title="Design (Part I): predicting readmission from labs, notes and vital signs",
-        kind="design",
-        rubric=RUBRIC,
     ),
 ]

@@ -34,15 +34,16 @@ PAGE_TEST = "test_page_reads_offline and {stem}"
 
 
 def _after_title(html: str, snippet: str) -> str:
-    """``snippet`` inserted right after the page's first ``</h1>``."""
-    head, sep, tail = html.partition("</h1>")
+    """``snippet`` inserted right after the chapter's title (the page's last ``</h1>``; the first
+    is the theme's hidden print header)."""
+    head, sep, tail = html.rpartition("</h1>")
     if not sep:
         raise ValueError("no <h1> on the page")
     return head + sep + snippet + tail
 
 
 def _duplicate_first_image(html: str) -> str:
-    start = html.index("</h1>")
+    start = html.rindex("</h1>")
     match = re.compile(r"<img [^>]*>").search(html, start)
     if match is None:
         raise ValueError("no image after the title")
@@ -245,7 +246,8 @@ def run_one(defect: Defect, site: Path, work: Path) -> tuple[bool, str]:
         timeout=600,
     )
     out = proc.stdout + proc.stderr
-    line = next((ln.strip() for ln in out.splitlines() if defect.expect in ln), "")
+    # the test's own message (pytest's "E" lines), not the source lines it also prints
+    line = next((ln[1:].strip() for ln in out.splitlines() if ln.startswith("E") and defect.expect in ln), "")
     return proc.returncode != 0 and bool(line), line or out.strip().splitlines()[-1]
 
 

@@ -112,7 +112,7 @@ def bilinear_explorer(
     )
 
 
-#: The boxes of the family tree: name -> (x, y, text), in axes coordinates.
+# The boxes of the family tree: name -> (x, y, text), in axes coordinates.
 FAMILY_NODES: dict[str, tuple[float, float, str]] = {
     "tfn": (0.85, 0.92, "tensor fusion (TFN)\n$[x;1]\\otimes[y;1]$, ch. 6"),
     "bilinear": (0.36, 0.92, "full bilinear\n$\\mathcal{W}\\in\\mathbb{R}^{o\\times d_1\\times d_2}$, ch. 6"),
@@ -125,7 +125,7 @@ FAMILY_NODES: dict[str, tuple[float, float, str]] = {
     "mlb": (0.50, 0.04, "MLB, ch. 7"),
 }
 
-#: The links: (general, special case, condition, dashed). An arrow reads "contains".
+# The links: (general, special case, condition, dashed). An arrow reads "contains".
 FAMILY_EDGES: list[tuple[str, str, str, bool]] = [
     ("tfn", "bilinear", "unimodal blocks = 0", False),
     ("tfn", "lmf", "weight of CP rank $R$", False),

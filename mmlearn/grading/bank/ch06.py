@@ -15,10 +15,10 @@ from ..spec import Question
 from ..subject import Answer
 
 
-def _sketch_reference(x, hashes, signs, dim):
-    c = torch.zeros(x.shape[-1], dim, dtype=x.dtype)
-    c[torch.arange(x.shape[-1]), hashes] = signs.to(x.dtype)
-    return x @ c
+def reference_count_sketch(x, hashes, signs, sketch_dim):
+    """Count sketch of a batch ``x (B, d)``: add each signed coordinate into its bucket. Also
+    shipped to the worker for question 2, whose function may call ``count_sketch`` (``uses``)."""
+    return x.new_zeros(x.shape[0], sketch_dim).index_add(1, hashes, x * signs.to(x.dtype))
 
 
 def _hashes(d, dim, seed):
@@ -48,7 +48,7 @@ def check_count_sketch(fn: Answer, seed: int) -> None:
     signs = torch.tensor([1, -1, 1, 1, -1, -1, 1, -1, 1], dtype=torch.float64)
     assert_close(
         fn(x, hashes, signs, 5),
-        _sketch_reference(x, hashes, signs, 5),
+        reference_count_sketch(x, hashes, signs, 5),
         "count_sketch(x, hashes, signs, 5) (coordinates that share a bucket are added)",
     )
     rng = random.Random(seed)
@@ -62,23 +62,16 @@ def check_count_sketch(fn: Answer, seed: int) -> None:
         name = f"count_sketch of a ({batch}, {d}) {str(dtype)[6:]} batch, sketch size {dim}"
         _same_dtype(result.value, dtype, name)
         assert_close(
-            result.value, _sketch_reference(x.double(), h, s, dim).to(dtype), name, rtol=1e-4, atol=1e-5
+            result.value, reference_count_sketch(x.double(), h, s, dim).to(dtype), name, rtol=1e-4, atol=1e-5
         )
         _unchanged((x, h, s), (result.args_after or [])[:3], ("x", "hashes", "signs"))
-
-
-def reference_count_sketch(x, hashes, signs, sketch_dim):
-    # shipped to the worker for question 2, whose function may call count_sketch (``uses``)
-    sketch = torch.zeros(x.shape[-1], sketch_dim, dtype=x.dtype)
-    sketch[torch.arange(x.shape[-1]), hashes] = signs.to(x.dtype)
-    return x @ sketch
 
 
 def _mcb_reference(x, y, hx, sx, hy, sy, dim):
     outer = torch.einsum("bi,bj->bij", x, y).flatten(1)
     hashes = ((hx[:, None] + hy[None, :]) % dim).flatten()
     signs = (sx[:, None] * sy[None, :]).flatten()
-    return _sketch_reference(outer, hashes, signs, dim)
+    return reference_count_sketch(outer, hashes, signs, dim)
 
 
 def check_mcb(fn: Answer, seed: int) -> None:
@@ -110,15 +103,10 @@ def check_mcb(fn: Answer, seed: int) -> None:
     y = torch.randn(2, d, generator=g, dtype=torch.float64)
     hx, sx = _hashes(d, dim, seed + 40)
     hy, sy = _hashes(d, dim, seed + 41)
-    px, py = _scatter_sketch(x, hx, sx, dim), _scatter_sketch(y, hy, sy, dim)
+    px, py = reference_count_sketch(x, hx, sx, dim), reference_count_sketch(y, hy, sy, dim)
     expected = torch.fft.irfft(torch.fft.rfft(px) * torch.fft.rfft(py), n=dim)
     name = f"mcb_fft(...) on two (2, {d:,}) inputs, sketch size {dim} (the FFT route; no outer product)"
     assert_close(as_tensor(fn(x, y, hx, sx, hy, sy, dim), name), expected, name, 1e-6, 1e-6)
-
-
-def _scatter_sketch(x, hashes, signs, dim):
-    """Count sketch without a (d, D) matrix: add each signed coordinate into its bucket."""
-    return x.new_zeros(x.shape[0], dim).index_add(1, hashes, x * signs.to(x.dtype))
 
 
 def exact_mcb_variance(x, xp, y, yp, dim: int) -> tuple[float, float]:
